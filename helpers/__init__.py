@@ -1,0 +1,1 @@
+"""Shared statistics for the rescue-stenting review. See helpers/README.md for the module map."""

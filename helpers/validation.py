@@ -1,0 +1,136 @@
+"""Argument checks shared by every public function in :mod:`helpers`.
+
+Every check raises :class:`ValueError` whose message names the argument and the problem, so a
+reader who passes a count above its total, a negative n, CI bounds in the wrong order or a p-value
+outside (0, 1] gets a clear error instead of a silent wrong answer. Checks return the cleaned value
+(an ``int`` for counts, a ``float`` for real numbers) so callers can write ``n = check_total(n)``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+__all__ = [
+    "check_count",
+    "check_total",
+    "check_count_le_total",
+    "check_two_by_two",
+    "check_probability",
+    "check_p_value",
+    "check_positive",
+    "check_finite",
+    "check_ci",
+    "check_alpha",
+]
+
+
+def _is_integer_valued(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Integral):
+        return True
+    if isinstance(value, Real):
+        return math.isfinite(float(value)) and float(value).is_integer()
+    return False
+
+
+def check_finite(value, name: str) -> float:
+    """Return ``value`` as a float; raise if it is not a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return value
+
+
+def check_count(value, name: str) -> int:
+    """Return ``value`` as an int; raise unless it is a whole number >= 0."""
+    if not _is_integer_valued(value):
+        raise ValueError(f"{name} must be a whole number (a count), got {value!r}")
+    value = int(value)
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def check_total(value, name: str) -> int:
+    """Return ``value`` as an int; raise unless it is a whole number >= 1 (a group size)."""
+    value = check_count(value, name)
+    if value == 0:
+        raise ValueError(f"{name} must be at least 1 (a total of zero has no proportion)")
+    return value
+
+
+def check_count_le_total(count, total, count_name: str, total_name: str) -> tuple[int, int]:
+    """Check a count and its total together: both whole, total >= 1, count <= total."""
+    count = check_count(count, count_name)
+    total = check_total(total, total_name)
+    if count > total:
+        raise ValueError(f"{count_name} ({count}) exceeds {total_name} ({total})")
+    return count, total
+
+
+def check_two_by_two(events_a, total_a, events_b, total_b) -> tuple[int, int, int, int]:
+    """Validate a 2x2 table given as events and totals of two groups (a and b)."""
+    ea, na = check_count_le_total(events_a, total_a, "events_a", "total_a")
+    eb, nb = check_count_le_total(events_b, total_b, "events_b", "total_b")
+    return ea, na, eb, nb
+
+
+def check_probability(value, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
+    """Return ``value`` as a float in [0, 1] (ends optionally open)."""
+    value = check_finite(value, name)
+    low_bad = value <= 0 if open_low else value < 0
+    high_bad = value >= 1 if open_high else value > 1
+    if low_bad or high_bad:
+        lo = "(0" if open_low else "[0"
+        hi = "1)" if open_high else "1]"
+        raise ValueError(f"{name} must lie in {lo}, {hi}, got {value!r}")
+    return value
+
+
+def check_p_value(value, name: str = "p") -> float:
+    """Return a p-value as a float; raise unless 0 < p <= 1."""
+    return check_probability(value, name, open_low=True)
+
+
+def check_alpha(value, name: str = "alpha") -> float:
+    """Return a significance level; raise unless 0 < alpha < 1."""
+    return check_probability(value, name, open_low=True, open_high=True)
+
+
+def check_positive(value, name: str) -> float:
+    """Return ``value`` as a float; raise unless it is finite and > 0."""
+    value = check_finite(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return value
+
+
+def check_ci(estimate, low, high, *, ratio: bool = False, names=("estimate", "ci_low", "ci_high"),
+             require_inside: bool = True) -> tuple[float, float, float]:
+    """Validate an estimate with its confidence interval.
+
+    Raises if a bound is not finite, ``low > high`` (bounds in the wrong order), a ratio measure
+    (OR, RR, HR) is not positive, or (when ``require_inside``) the estimate lies outside [low, high].
+    ``estimate`` may be ``None`` when only the interval is checked.
+    """
+    est_name, low_name, high_name = names
+    low = check_finite(low, low_name)
+    high = check_finite(high, high_name)
+    if low > high:
+        raise ValueError(f"{low_name} ({low}) is above {high_name} ({high}): CI bounds in the wrong order")
+    if ratio:
+        for value, name in ((low, low_name), (high, high_name)):
+            if value <= 0:
+                raise ValueError(f"{name} must be positive for a ratio measure, got {value}")
+    if estimate is None:
+        return None, low, high
+    estimate = check_finite(estimate, est_name)
+    if ratio and estimate <= 0:
+        raise ValueError(f"{est_name} must be positive for a ratio measure, got {estimate}")
+    if require_inside and not (low <= estimate <= high):
+        raise ValueError(f"{est_name} ({estimate}) lies outside its CI [{low}, {high}]")
+    return estimate, low, high
