@@ -28,6 +28,7 @@ Reference values for the tests come from metafor itself: ``tests/fixtures/metafo
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -192,7 +193,9 @@ def _typical_variance(v: np.ndarray) -> float:
 
 
 def _tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
-    res = combine_effects(y, v, method_re="dl")
+    with warnings.catch_warnings():  # a negative DL value makes statsmodels take sqrt of < 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = combine_effects(y, v, method_re="dl")
     return max(0.0, float(res.tau2))  # statsmodels does not truncate DL at zero
 
 
@@ -244,7 +247,9 @@ def _pool(y, v, tau2, *, method, knha, level, k_for_q=None) -> MetaResult:
     mu = float(np.sum(w * y) / sw)
     se = math.sqrt(1.0 / sw)
     if knha:
-        s2w = float(np.sum(w * (y - mu) ** 2) / (k - 1))  # metafor: not truncated at 1
+        rss = float(np.sum(w * (y - mu) ** 2))
+        # metafor: s2w = 0 when RSS <= machine epsilon; s2w is NOT truncated at 1 (test="knha")
+        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - 1)
         se = math.sqrt(s2w) * se
         dist = stats.t(df=k - 1)
     else:
@@ -375,6 +380,9 @@ def mantel_haenszel(events_a, total_a, events_b, total_b, measure="OR", *, level
         if R == 0 or S == 0:
             raise ValueError("events_a/events_b: the Mantel–Haenszel risk ratio is 0 or infinite for these tables")
         var = np.sum((n1 * n2 * (a + c) - a * c * n) / n**2) / (R * S)
+    if not var > 0:
+        raise ValueError("events_a/events_b: the Mantel–Haenszel variance is zero for these tables "
+                         "(every participant had the event, or none did)")
     log_est = float(math.log(R / S))
     se = float(math.sqrt(var))
     crit = float(stats.norm.ppf(1 - (1 - level) / 2))
