@@ -430,22 +430,28 @@ def cutoff_search(stenosis, treated, mrs, weights=None, thresholds=range(40, 95,
 
 
 def cutoff_search_statsmodels(stenosis, treated, mrs, weights=None, thresholds=range(40, 95, 5),
-                              hc: str = "HC3", *, tie: str = "low", dist: str = "t",
+                              hc="HC3", *, tie: str = "low", dist: str = "t",
                               min_cell: int = 2) -> dict:
     """Reference implementation for ONE data set: a plain loop over thresholds fitting
-    ``smf.wls("mrs ~ treat * high", weights=w).fit(cov_type=hc, use_t=...)`` with statsmodels.
+    ``smf.wls("mrs ~ treat * high", weights=w)`` with statsmodels and taking the robust
+    covariance ``hc`` (``fit(cov_type=hc, use_t=...)``, here via ``get_robustcov_results`` so one
+    fit serves several types).
 
-    Returns a dict with per-threshold lists ``diff``, ``se``, ``p`` (``None`` for skipped
-    thresholds, same rule as :func:`cutoff_search`) and ``selected_threshold``, ``diff_selected``,
-    ``p_selected``, ``p_min``.
+    ``hc`` is one type ("HC0".."HC3") or a sequence of types. Returns, for one type, a dict with
+    per-threshold lists ``diff``, ``se``, ``p`` (``None`` for skipped thresholds, same rule as
+    :func:`cutoff_search`) and ``selected_threshold``, ``diff_selected``, ``p_selected``,
+    ``p_min``; for a sequence, a dict of such dicts keyed by type.
     """
     import pandas as pd
     import statsmodels.formula.api as smf
 
     thr = _check_thresholds(thresholds)
-    hc = _check_hc(hc)
+    hcs = [_check_hc(hc)] if isinstance(hc, str) else [_check_hc(h) for h in hc]
+    if not hcs:
+        raise ValueError("hc must name at least one covariance type")
     tie = _check_choice(tie, "tie", ("low", "high"))
     dist = _check_choice(dist, "dist", ("t", "normal"))
+    min_cell = _check_int(min_cell, "min_cell", 1)
     s = np.asarray(stenosis, dtype=float)
     z = np.asarray(treated).astype(bool)
     y = np.asarray(mrs, dtype=float)
@@ -454,31 +460,42 @@ def cutoff_search_statsmodels(stenosis, treated, mrs, weights=None, thresholds=r
     w = np.ones_like(s) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != s.shape or np.any(w <= 0):
         raise ValueError("weights must be positive and of the same length as stenosis")
-    diffs, ses, ps = [], [], []
+    rows = {h: {"diff": [], "se": [], "p": []} for h in hcs}
     for t in thr:
         high = (s > t) if tie == "low" else (s >= t)
         cells = [np.sum(z & high), np.sum(z & ~high), np.sum(~z & high), np.sum(~z & ~high)]
-        if min(cells) < min_cell:
-            diffs.append(None), ses.append(None), ps.append(None)
-            continue
-        data = pd.DataFrame({"mrs": y, "treat": z.astype(float), "high": high.astype(float)})
-        fit = smf.wls("mrs ~ treat * high", data=data, weights=w).fit(cov_type=hc, use_t=(dist == "t"))
-        se = float(fit.bse["treat:high"])
-        if not se > 0:
-            diffs.append(None), ses.append(None), ps.append(None)
-            continue
-        diffs.append(float(fit.params["treat:high"]))
-        ses.append(se)
-        ps.append(float(fit.pvalues["treat:high"]))
-    ok = [i for i, d in enumerate(diffs) if d is not None]
-    if not ok:
-        raise ValueError("no threshold has enough patients in all four cells")
-    best = max(ok, key=lambda i: (abs(diffs[i]), -i))
-    return {
-        "thresholds": thr, "diff": diffs, "se": ses, "p": ps,
-        "selected_threshold": float(thr[best]), "diff_selected": diffs[best],
-        "p_selected": ps[best], "p_min": min(ps[i] for i in ok),
-    }
+        fit = None
+        if min(cells) >= min_cell:
+            data = pd.DataFrame({"mrs": y, "treat": z.astype(float), "high": high.astype(float)})
+            fit = smf.wls("mrs ~ treat * high", data=data, weights=w).fit()
+        for h in hcs:
+            r = rows[h]
+            if fit is None:
+                r["diff"].append(None), r["se"].append(None), r["p"].append(None)
+                continue
+            rob = fit.get_robustcov_results(cov_type=h, use_t=(dist == "t"))
+            names = list(fit.params.index)
+            k = names.index("treat:high")
+            se = float(np.asarray(rob.bse)[k])
+            if not se > 0:
+                r["diff"].append(None), r["se"].append(None), r["p"].append(None)
+                continue
+            r["diff"].append(float(np.asarray(rob.params)[k]))
+            r["se"].append(se)
+            r["p"].append(float(np.asarray(rob.pvalues)[k]))
+    out = {}
+    for h in hcs:
+        r = rows[h]
+        ok = [i for i, d in enumerate(r["diff"]) if d is not None]
+        if not ok:
+            raise ValueError("no threshold has enough patients in all four cells")
+        best = max(ok, key=lambda i: (abs(r["diff"][i]), -i))
+        out[h] = {
+            "thresholds": thr, **r,
+            "selected_threshold": float(thr[best]), "diff_selected": r["diff"][best],
+            "p_selected": r["p"][best], "p_min": min(r["p"][i] for i in ok),
+        }
+    return out[hcs[0]] if isinstance(hc, str) else out
 
 
 # --------------------------------------------------------------------------- the simulation
