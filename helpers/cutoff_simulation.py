@@ -72,7 +72,6 @@ effect (``outcome="by_arm"``), change the null distribution of the selected p ve
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Mapping, Sequence
@@ -80,7 +79,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from scipy import special
 
-from helpers.validation import check_alpha, check_finite, check_probability
+from helpers.validation import check_alpha, check_finite
 
 __all__ = [
     "MRS_COUNTS_TABLE1",
