@@ -484,20 +484,24 @@ def _quote_problems(tables: dict[str, pd.DataFrame], root: Path) -> list[str]:
     return problems
 
 
-def validate_package(root=None) -> None:
+def validate_package(root=None, *, use_frictionless: bool = True) -> None:
     """Validate the data package fully; return ``None`` or raise :class:`DataValidationError`.
 
     Runs the Frictionless validator on ``datapackage.json`` (types, required fields, enums,
-    patterns, primary keys, foreign keys to ``studies``), the checks of :func:`load_package`,
-    and the provenance checks: every ``quote`` occurs verbatim (whitespace-normalised) in the
-    study's source text and every printed value (``printed``, ``p_printed``, ``estimate_printed``,
-    ``ci_printed``) occurs inside its row's quote.
+    patterns, primary keys, foreign keys to ``studies``; about 1 s, skipped when
+    ``use_frictionless`` is false), the checks of :func:`load_package`, and the provenance checks:
+    every ``quote`` occurs verbatim (whitespace-normalised) in the study's source text and every
+    printed value (``printed``, ``p_printed``, ``estimate_printed``, ``ci_printed``) occurs inside
+    its row's quote. Frictionless messages on a ``file:line`` that our own checks already
+    explain are not repeated.
     """
+    if not isinstance(use_frictionless, bool):
+        raise ValueError(f"use_frictionless must be True or False, got {use_frictionless!r}")
     root = _root(root)
     tables, problems = _load(root)
     problems = list(problems)
     covered = {p.split(": ", 1)[0] for p in problems}
-    for p in _frictionless_problems(root):
+    for p in (_frictionless_problems(root) if use_frictionless else []):
         if p.split(": ", 1)[0] not in covered:  # same file:line already explained by our checks
             problems.append(p)
     problems.extend(_quote_problems(tables, root))
