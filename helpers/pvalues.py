@@ -1,0 +1,205 @@
+"""P-value reproduction from the counts and summary statistics a paper prints.
+
+* :func:`categorical_pvalues`: for a 2×2 table, Fisher's exact test (two-sided, scipy's
+  ``fisher_exact``: sum of the probabilities of all tables with the same margins that are no more
+  likely than the observed one) and Pearson's chi-square without and with Yates' continuity
+  correction (``scipy.stats.chi2_contingency``). For an r×c table, Pearson's chi-square and the
+  Fisher–Freeman–Halton exact test (Freeman & Halton, Biometrika 1951;38:141-9), computed here by
+  exact enumeration of every table with the observed margins because scipy 1.17's
+  ``fisher_exact`` handles r×c tables only by Monte Carlo or permutation resampling. As in R's
+  ``fisher.test``, tables whose probability is within a relative 1e-7 of the observed one count
+  as "as extreme". :func:`fisher_freeman_halton` refuses (ValueError) beyond ``max_tables`` tables;
+  :func:`categorical_pvalues` then falls back, openly (``fisher_method``), to scipy's Monte Carlo
+  version with a fixed seed.
+* :func:`ttest_pvalues`: Student's and Welch's two-sample t-tests from means, SDs and sizes
+  (``scipy.stats.ttest_ind_from_stats``).
+* :func:`matching_tests`: which candidate p-values print as the paper's p, by the one tolerance
+  rule of :mod:`helpers.printed`.
+
+Rows or columns of a contingency table that are entirely zero (a category nobody fell into, e.g.
+``0 (0)`` in both groups) carry no information for either test and are dropped before testing;
+the result says how many were dropped.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+from scipy.special import gammaln
+
+from helpers.printed import agrees, as_printed
+from helpers.validation import check_count, check_finite, check_positive, check_total
+
+__all__ = ["categorical_pvalues", "fisher_freeman_halton", "ttest_pvalues", "matching_tests"]
+
+_REL_ERR = 1 + 1e-7  # R fisher.test's tolerance for ties in table probability
+
+
+class _TooManyTables(ValueError):
+    """Raised when exact enumeration would exceed ``max_tables``."""
+
+
+def _clean_table(table) -> tuple[np.ndarray, int, int]:
+    try:
+        rows = [list(r) for r in table]
+    except TypeError:
+        raise ValueError(f"table must be a 2-D array of counts (rows = groups), got {table!r}") from None
+    if len(rows) < 2 or any(len(r) != len(rows[0]) for r in rows) or len(rows[0]) < 2:
+        raise ValueError("table must be rectangular with at least 2 rows and 2 columns")
+    arr = np.array([[check_count(x, f"table[{i}][{j}]") for j, x in enumerate(r)]
+                    for i, r in enumerate(rows)], dtype=np.int64)
+    keep_r = arr.sum(axis=1) > 0
+    keep_c = arr.sum(axis=0) > 0
+    dropped_r = int((~keep_r).sum())
+    dropped_c = int((~keep_c).sum())
+    arr = arr[keep_r][:, keep_c]
+    if arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise ValueError("table has fewer than 2 non-empty rows or columns: nothing to compare")
+    return arr, dropped_r, dropped_c
+
+
+def fisher_freeman_halton(table, max_tables: int = 2_000_000) -> float:
+    """Two-sided Fisher–Freeman–Halton exact p for an r×c table, by exact enumeration.
+
+    p = Σ P(T) over all tables T with the observed margins and P(T) ≤ P(observed)·(1 + 1e-7),
+    where P(T) = Π r_i! Π c_j! / (N! Π t_ij!) (multivariate hypergeometric). Raises ValueError if
+    more than ``max_tables`` tables would have to be enumerated.
+    """
+    arr, _, _ = _clean_table(table)
+    if arr.shape[0] > arr.shape[1]:
+        arr = arr.T
+    r_tot = arr.sum(axis=1)
+    c_tot = arr.sum(axis=0)
+    n = int(arr.sum())
+    const = gammaln(r_tot + 1).sum() + gammaln(c_tot + 1).sum() - gammaln(n + 1)
+    lf = gammaln(np.arange(n + 1) + 1)
+    obs = const - lf[arr].sum()
+    threshold = obs + math.log(_REL_ERR)
+    nrow, ncol = arr.shape
+    total = 0.0
+    count = 0
+
+    # enumerate column by column; a column is a composition of c_j into nrow parts bounded by the
+    # remaining row totals; the last column is forced
+    def columns(cj, remaining):
+        if len(remaining) == 1:
+            if cj <= remaining[0]:
+                yield (cj,)
+            return
+        rest_cap = sum(remaining[1:])
+        for x in range(max(0, cj - rest_cap), min(cj, remaining[0]) + 1):
+            for tail in columns(cj - x, remaining[1:]):
+                yield (x,) + tail
+
+    def recurse(j, remaining, logsum):
+        nonlocal total, count
+        if j == ncol - 1:
+            count += 1
+            if count > max_tables:
+                raise _TooManyTables(f"table needs more than max_tables={max_tables} tables to enumerate")
+            lp = const - logsum - sum(lf[x] for x in remaining)
+            if lp <= threshold:
+                total += math.exp(lp)
+            return
+        for col in columns(int(c_tot[j]), remaining):
+            recurse(j + 1, tuple(r - x for r, x in zip(remaining, col)), logsum + sum(lf[x] for x in col))
+
+    recurse(0, tuple(int(x) for x in r_tot), 0.0)
+    return min(1.0, total)
+
+
+MC_SEED = 20250101
+MC_RESAMPLES = 100_000
+
+
+def categorical_pvalues(table, max_tables: int = 50_000) -> dict:
+    """P-values of the usual tests for a contingency table (rows = groups, columns = categories).
+
+    Returns a dict with:
+
+    * ``p``: ``{"fisher": ..., "chisq": ..., "chisq_yates": ...}`` for a 2×2 table;
+      ``{"fisher": ..., "chisq": ...}`` for larger tables (``fisher`` is then Fisher–Freeman–Halton);
+    * ``chisq_statistic``, ``df``: Pearson's X² (uncorrected) and its degrees of freedom;
+    * ``min_expected``: the smallest expected count under independence;
+    * ``rule_picks_fisher``: True when any expected count is below 5, i.e. the usual rule
+      "chi-square, or Fisher's exact test when an expected count is < 5" would pick Fisher;
+      ``rule_test``: ``"fisher"`` or ``"chisq"`` accordingly;
+    * ``shape``: the table's shape after dropping empty rows/columns; ``dropped``: how many were dropped;
+    * ``fisher_method``: ``"exact"``, or for an r×c table needing more than ``max_tables`` tables,
+      ``"monte carlo"``: scipy's ``fisher_exact`` with ``MonteCarloMethod`` (100,000 random tables
+      with the observed margins, fixed seed ``MC_SEED``, so reruns give the same number; Monte Carlo
+      standard error at most 0.0016), with ``fisher_mc_se`` its standard error.
+    """
+    arr, dr, dc = _clean_table(table)
+    chi = stats.chi2_contingency(arr, correction=False)
+    p = {}
+    method, mc_se = "exact", 0.0
+    if arr.shape == (2, 2):
+        p["fisher"] = float(stats.fisher_exact(arr).pvalue)
+        p["chisq"] = float(chi.pvalue)
+        p["chisq_yates"] = float(stats.chi2_contingency(arr, correction=True).pvalue)
+    else:
+        try:
+            p["fisher"] = fisher_freeman_halton(arr, max_tables=max_tables)
+            method, mc_se = "exact", 0.0
+        except _TooManyTables:
+            res = stats.fisher_exact(arr, method=stats.MonteCarloMethod(
+                n_resamples=MC_RESAMPLES, rng=np.random.default_rng(MC_SEED)))
+            p["fisher"] = float(res.pvalue)
+            method = "monte carlo"
+            mc_se = math.sqrt(p["fisher"] * (1 - p["fisher"]) / MC_RESAMPLES)
+        p["chisq"] = float(chi.pvalue)
+    min_exp = float(chi.expected_freq.min())
+    picks = min_exp < 5
+    return {
+        "p": p,
+        "chisq_statistic": float(chi.statistic),
+        "df": int(chi.dof),
+        "min_expected": min_exp,
+        "rule_picks_fisher": picks,
+        "rule_test": "fisher" if picks else "chisq",
+        "shape": tuple(int(s) for s in arr.shape),
+        "dropped": dr + dc,
+        "fisher_method": method,
+        "fisher_mc_se": mc_se,
+    }
+
+
+def ttest_pvalues(mean_a, sd_a, n_a, mean_b, sd_b, n_b) -> dict:
+    """Two-sided p of Student's (pooled variance) and Welch's t-tests from summary statistics
+    (``scipy.stats.ttest_ind_from_stats``). Returns ``{"student": p, "welch": p}`` plus
+    ``t_student``, ``t_welch``. SDs must be positive, group sizes at least 2."""
+    ma = check_finite(mean_a, "mean_a")
+    mb = check_finite(mean_b, "mean_b")
+    sa = check_positive(sd_a, "sd_a")
+    sb = check_positive(sd_b, "sd_b")
+    na = check_total(n_a, "n_a")
+    nb = check_total(n_b, "n_b")
+    for n, name in ((na, "n_a"), (nb, "n_b")):
+        if n < 2:
+            raise ValueError(f"{name} must be at least 2 for a t-test, got {n}")
+    st = stats.ttest_ind_from_stats(ma, sa, na, mb, sb, nb, equal_var=True)
+    wt = stats.ttest_ind_from_stats(ma, sa, na, mb, sb, nb, equal_var=False)
+    return {"student": float(st.pvalue), "welch": float(wt.pvalue),
+            "t_student": float(st.statistic), "t_welch": float(wt.statistic)}
+
+
+def matching_tests(candidates: dict, printed_p) -> list[str]:
+    """Names of the candidate tests whose p prints as ``printed_p`` (``"0.014"``, ``"< 0.001*"``)
+    under the one tolerance rule of :mod:`helpers.printed` (rounding or truncation at the printed
+    decimals; ``<`` read literally). Order follows ``candidates``."""
+    if not isinstance(candidates, dict) or not candidates:
+        raise ValueError(f"candidates must be a non-empty dict of test name -> p, got {candidates!r}")
+    pp = as_printed(printed_p, "printed_p")
+    if pp.negative or pp.value > 1:
+        raise ValueError(f"printed_p must lie in [0, 1], got {pp.text!r}")
+    out = []
+    for name, p in candidates.items():
+        p = check_finite(p, f"candidates[{name!r}]")
+        if not 0 <= p <= 1:
+            raise ValueError(f"candidates[{name!r}] must lie in [0, 1], got {p}")
+        if agrees(p, pp):
+            out.append(name)
+    return out

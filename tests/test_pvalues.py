@@ -1,0 +1,149 @@
+"""Tests of helpers.pvalues against independent reference values.
+
+R 4.2.2 (Debian r-base-core) output, script run by hand (column-major matrix fill):
+    fisher.test(matrix(c(8,1,2,5,3,4), nrow=2))$p.value          # [[8,2,3],[1,5,4]] -> 0.0571470527050004
+    chisq.test(matrix(c(8,1,2,5,3,4), nrow=2), correct=FALSE)$p.value          -> 0.0369959253918191
+    fisher.test(matrix(c(2,4,12,13,13,12), nrow=2))$p.value      # [[2,12,13],[4,13,12]] -> 0.801209682948981
+    chisq.test(matrix(c(2,4,12,13,13,12), nrow=2))$p.value       -> 0.71315946204463
+    fisher.test(matrix(c(1,2,3,4,5,6,2,0,7), nrow=3))$p.value   # 3x3 -> 0.306953901790074
+    m <- matrix(c(12,5,7,7), nrow=2)                             # [[12,7],[5,7]]
+    chisq.test(m, correct=FALSE)$p.value -> 0.241529274763687; chisq.test(m)$p.value -> 0.423305424322418
+    fisher.test(m)$p.value -> 0.28830810401251
+Agresti, Categorical Data Analysis (2002), Table 3.8, tea tasting [[3,1],[1,3]]: two-sided Fisher
+P = 0.486 (R: 0.485714285714286).
+R's own ?fisher.test example: Job satisfaction 4x4 table, p-value = 0.7827.
+Student/Welch: scipy.stats.ttest_ind_from_stats docstring example (n 13 and 11, means 15.0 and 12.0,
+variances 87.5 and 39.0; raw data a = 1 3 4 6 11 13 15 19 22 24 25 26 26, b = 2 4 6 9 11 13 14 15 18
+19 21). R 4.2.2 on the raw data: t.test(a, b, var.equal=TRUE): t = 0.905135809331027,
+p = 0.375199679758149; t.test(a, b) (Welch): t = 0.935846193555605, p = 0.359998186932442.
+"""
+
+import pytest
+from hypothesis import given, strategies as st
+
+from helpers.pvalues import categorical_pvalues, fisher_freeman_halton, matching_tests, ttest_pvalues
+
+
+def test_tea_tasting_fisher():
+    r = categorical_pvalues([[3, 1], [1, 3]])
+    assert r["p"]["fisher"] == pytest.approx(0.485714285714286, rel=1e-9)
+    assert r["rule_picks_fisher"] and r["rule_test"] == "fisher" and r["min_expected"] == 2.0
+
+
+def test_two_by_two_against_r():
+    r = categorical_pvalues([[12, 7], [5, 7]])
+    assert r["p"]["chisq"] == pytest.approx(0.241529274763687, rel=1e-9)
+    assert r["p"]["chisq_yates"] == pytest.approx(0.423305424322418, rel=1e-9)
+    assert r["p"]["fisher"] == pytest.approx(0.28830810401251, rel=1e-9)
+    assert not r["rule_picks_fisher"] and r["df"] == 1
+
+
+@pytest.mark.parametrize(
+    "table, fisher, chisq",
+    [
+        ([[8, 2, 3], [1, 5, 4]], 0.0571470527050004, 0.0369959253918191),
+        ([[2, 12, 13], [4, 13, 12]], 0.801209682948981, 0.71315946204463),
+        ([[1, 4, 2], [2, 5, 0], [3, 6, 7]], 0.306953901790074, None),
+    ],
+)
+def test_r_by_c_against_r(table, fisher, chisq):
+    r = categorical_pvalues(table)
+    assert r["fisher_method"] == "exact"
+    assert r["p"]["fisher"] == pytest.approx(fisher, rel=1e-9)
+    assert "chisq_yates" not in r["p"]
+    if chisq is not None:
+        assert r["p"]["chisq"] == pytest.approx(chisq, rel=1e-9)
+    # transposing the table does not change the exact p
+    assert fisher_freeman_halton([list(c) for c in zip(*table)]) == pytest.approx(fisher, rel=1e-9)
+
+
+def test_empty_category_dropped():
+    # Lee 2025 Table 2 Final mTICI: grade 1 is 0 (0) in both groups
+    r = categorical_pvalues([[0, 2, 12, 13], [0, 4, 13, 12]])
+    assert r["dropped"] == 1 and r["shape"] == (2, 3)
+    assert r["p"]["fisher"] == pytest.approx(0.801209682948981, rel=1e-9)
+
+
+def test_large_table_falls_back_to_monte_carlo():
+    job = [[1, 3, 10, 6], [2, 3, 10, 7], [1, 6, 14, 12], [0, 1, 9, 11]]
+    r = categorical_pvalues(job)
+    assert r["fisher_method"] == "monte carlo"
+    assert r["p"]["fisher"] == pytest.approx(0.7827, abs=4 * r["fisher_mc_se"])
+    assert categorical_pvalues(job)["p"]["fisher"] == r["p"]["fisher"]  # fixed seed
+    with pytest.raises(ValueError, match="max_tables"):
+        fisher_freeman_halton(job, max_tables=1000)
+
+
+@pytest.mark.parametrize(
+    "table, word",
+    [
+        ([[1, 2]], "at least 2 rows"),
+        ([[1, 2], [3]], "rectangular"),
+        ([[1, -2], [3, 4]], r"table\[0\]\[1\]"),
+        ([[1, 2.5], [3, 4]], r"table\[0\]\[1\]"),
+        ([[0, 0], [3, 4]], "fewer than 2"),
+        (5, "table"),
+    ],
+)
+def test_bad_tables(table, word):
+    with pytest.raises(ValueError, match=word):
+        categorical_pvalues(table)
+
+
+@given(st.integers(0, 15), st.integers(1, 15), st.integers(0, 15), st.integers(1, 15))
+def test_two_by_two_exact_enumeration_matches_scipy(a, n1, c, n2):
+    a, c = min(a, n1), min(c, n2)
+    table = [[a, n1 - a], [c, n2 - c]]
+    if a + c == 0 or a + c == n1 + n2:
+        return
+    r = categorical_pvalues(table)
+    assert fisher_freeman_halton(table) == pytest.approx(r["p"]["fisher"], rel=1e-7)
+    assert 0 < r["p"]["chisq"] <= 1 and 0 < r["p"]["chisq_yates"] <= 1
+    assert r["p"]["chisq_yates"] >= r["p"]["chisq"] - 1e-12
+
+
+def test_ttest_against_r():
+    r = ttest_pvalues(15.0, 87.5 ** 0.5, 13, 12.0, 39.0 ** 0.5, 11)
+    assert r["student"] == pytest.approx(0.375199679758149, rel=1e-9)
+    assert r["t_student"] == pytest.approx(0.905135809331027, rel=1e-9)
+    assert r["welch"] == pytest.approx(0.359998186932442, rel=1e-9)
+    assert r["t_welch"] == pytest.approx(0.935846193555605, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        ((1, 0, 10, 2, 1, 10), "sd_a"),
+        ((1, 1, 1, 2, 1, 10), "n_a"),
+        ((1, 1, 10, 2, 1, 2.5), "n_b"),
+        ((float("nan"), 1, 10, 2, 1, 10), "mean_a"),
+    ],
+)
+def test_ttest_bad_input(args, word):
+    with pytest.raises(ValueError, match=word):
+        ttest_pvalues(*args)
+
+
+def test_matching_tests():
+    cands = categorical_pvalues([[12, 7], [5, 7]])["p"]
+    assert matching_tests(cands, "0.288") == ["fisher"]
+    assert matching_tests(cands, "0.42") == ["chisq_yates"]  # 0.4233 truncates/rounds to 0.42
+    assert matching_tests(cands, "0.24") == ["chisq"]
+    assert matching_tests({"fisher": 0.0004, "chisq": 0.0011}, "< 0.001*") == ["fisher"]
+    assert matching_tests({"fisher": 0.0571}, "0.057") == ["fisher"]
+    assert matching_tests({"x": 0.5}, "0.05") == []
+
+
+@pytest.mark.parametrize(
+    "cands, printed, word",
+    [
+        ({}, "0.05", "candidates"),
+        ({"a": 1.5}, "0.05", "candidates"),
+        ({"a": float("nan")}, "0.05", "candidates"),
+        ({"a": 0.5}, "1.5", "printed_p"),
+        ({"a": 0.5}, "n.s.", "printed_p"),
+    ],
+)
+def test_matching_tests_bad_input(cands, printed, word):
+    with pytest.raises(ValueError, match=word):
+        matching_tests(cands, printed)
