@@ -85,9 +85,9 @@ class CIPCheck:
     detail: str
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, sig: int = 3) -> str:
     if not math.isfinite(x) or abs(x) < 1000:
-        return f"{x:.3g}"
+        return f"{x:.{sig}g}"
     return f"{x:.0f}"
 
 
@@ -259,12 +259,12 @@ def ci_centre_check(estimate, ci_low, ci_high, scale: str = "log") -> CentreChec
     kind = "geometric (log-scale)" if scale == "log" else "arithmetic"
     c_lo, c_hi = _ginv(c_rng[0], scale), _ginv(c_rng[1], scale)
     if ok:
-        detail = (f"The {kind} centre of {lo.text}–{hi.text} is {_fmt(centre)} (between {_fmt(c_lo)} and "
-                  f"{_fmt(c_hi)} allowing for printed precision), compatible with the estimate {est.text}.")
+        detail = (f"The {kind} centre of {lo.text}–{hi.text} is {_fmt(centre)} (between {_fmt(c_lo, 4)} and "
+                  f"{_fmt(c_hi, 4)} allowing for printed precision), compatible with the estimate {est.text}.")
         verdict = "consistent"
     else:
-        detail = (f"The {kind} centre of {lo.text}–{hi.text} is {_fmt(centre)} (between {_fmt(c_lo)} and "
-                  f"{_fmt(c_hi)} allowing for printed precision), not the estimate {est.text}; a CI "
+        detail = (f"The {kind} centre of {lo.text}–{hi.text} is {_fmt(centre)} (between {_fmt(c_lo, 4)} and "
+                  f"{_fmt(c_hi, 4)} allowing for printed precision), not the estimate {est.text}; a CI "
                   f"symmetric about {est.text} with lower bound {lo.text} would end at {_fmt(sym_hi)}, "
                   f"or with upper bound {hi.text} would start at {_fmt(sym_lo)}.")
         verdict = "inconsistent"
