@@ -25,10 +25,11 @@ serve = _load_tool("serve")
 def git_status() -> str | None:
     if not (ROOT / ".git").exists() or shutil.which("git") is None:
         return None
-    return subprocess.run(
+    proc = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def build(out: Path) -> subprocess.CompletedProcess:
