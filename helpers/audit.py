@@ -1,0 +1,794 @@
+"""The reporting audit: every applicable consistency check over every row of the data package.
+
+``run_audit(package=None, study=None)`` returns one row per check with exactly the columns
+``study, location, item, check, reported, recomputed, verdict, detail``; ``verdict`` is one of
+``consistent``, ``inconsistent``, ``unverifiable``. Command line::
+
+    python -m helpers.audit                 # summary per study (counts by verdict and by check)
+    python -m helpers.audit --csv PATH      # the full table as CSV
+    python -m helpers.audit --study lee2025 # one study only
+
+The tolerance rule
+------------------
+Every comparison of a recomputed value with a printed one uses the one rule of
+:mod:`helpers.printed` (:func:`~helpers.printed.agrees`): a printed number stands for every true
+value that **rounds or truncates** to it at its printed decimals (``59.3`` accepts [59.25, 59.4));
+``< 0.001`` is read literally (below 0.001). A value is called ``inconsistent`` only when neither
+rounding nor truncation explains it. Checks that combine several printed numbers (an estimate and
+its CI, means and SDs) let each printed number range over all its possible true values.
+
+Check kinds (the ``check`` column)
+----------------------------------
+``percent``
+    A proportions row with count, total and percentage: does 100·count/total print as the
+    percentage (:func:`helpers.consistency.percent_check`)? The detail says whether rounding or
+    only truncation explains it; an inconsistent row lists the counts that would fit this total
+    and the nearby totals that would fit this count.
+``percent-reachable``
+    A percentage printed without its count (abstracts): which counts of the stated (or arm) total
+    give it. ``consistent`` when one or more counts can, with the candidates in the detail;
+    ``inconsistent`` when no count of that total can; ``unverifiable`` when the total is unknown,
+    with the smallest totals that would fit.
+``arm-sum``
+    The categories of a multi-category item (rows with a ``category``) in one arm: counts summing
+    to the arm size and printed percentages compatible with a sum of 100. ``inconsistent`` when the
+    counts exceed the total or the percentages cannot add to 100 although the counts do;
+    ``unverifiable`` when the counts fall short (the categories printed may not be exhaustive).
+``p-fisher``, ``p-chisq``, ``p-chisq-yates``, ``p-rxc-fisher``, ``p-rxc-chisq``
+    A comparisons row of a binary or categorical item whose counts are in the proportions table
+    (same study, location and item; one row per arm, and per category when categorical). Every
+    candidate test is computed (:func:`helpers.pvalues.categorical_pvalues`: Fisher's exact test,
+    Pearson's chi-square with and without Yates' correction for 2×2 tables; Fisher–Freeman–Halton
+    and Pearson's chi-square for larger tables). The row is named after the test that reproduces
+    the printed p among those the paper says it used (``fisher`` → Fisher; ``chisq`` → Pearson's
+    chi-square with or without Yates' correction; ``chisq_or_fisher`` → either; ``not_stated`` →
+    any), preferring the test the paper's own rule calls for; it is ``consistent`` when such a test
+    reproduces the p and ``inconsistent`` otherwise (named then after the test the paper's wording
+    or rule points to). The detail lists every candidate's p and which reproduce it. When a
+    percentage was printed without its count, the counts it allows (``percent-reachable``) are
+    used and the row is consistent when some allowed counts reproduce the p.
+``p-rule``
+    Only for comparisons whose methods say "chi-square or Fisher's exact test, as appropriate"
+    (``chisq_or_fisher``). The usual rule picks Fisher's exact test when any expected count is
+    below 5, else chi-square. ``consistent`` when the test the rule picks reproduces the printed p;
+    ``inconsistent`` when the p is reproduced only by a test the rule does not call for (the
+    numbers agree, the choice of test does not); ``unverifiable`` when no candidate reproduces it
+    (then the ``p-…`` row is already inconsistent). So each problem is counted once: the ``p-…``
+    row asks "is the number reproducible?", ``p-rule`` asks "by the right test?".
+``p-ttest``
+    A comparison of two mean (SD) rows: Student's and Welch's t-tests
+    (:func:`helpers.pvalues.ttest_pvalues`), evaluated over every combination of the extreme true
+    values of the printed means and SDs; ``consistent`` when either test can give the printed p.
+``p-median``
+    Comparisons of median (IQR) rows (Mann–Whitney): always ``unverifiable``, because a rank test
+    needs the individual values.
+``p-model``
+    Comparisons from a regression model (interaction, logistic) or whose summaries are not in the
+    package: ``unverifiable``.
+``ci-centre``
+    An estimate and its CI: is the estimate at the centre of its CI, on the log scale for OR, RR
+    and HR and the linear scale for ATE, beta, RD and MD (:func:`helpers.consistency.ci_centre_check`)?
+``ci-p``
+    An estimate with a CI and a p: the p implied by the CI (Altman & Bland, BMJ 2011;343:d2304)
+    against the printed p, allowing for the printed precision of all numbers
+    (:func:`helpers.consistency.ci_p_check`). Estimates with a p but no CI are ``unverifiable``.
+``duplicate``
+    The same quantity printed in two places (e.g. Abstract and Table 2). Rows of the same study and
+    table kind match when they are in different locations, have the same arm (proportions,
+    continuous), the same category, the same compared arms (comparisons) or the same measure,
+    comparison, subgroup and adjustment (estimates), and the item of one, as words (lower case,
+    footnote markers and suffixes such as ``, n/N (%)`` removed), appears in the item of the other
+    (so ``Early RS`` matches ``Early RS (vs. late RS)`` and ``Stent patency`` matches ``Intact stent
+    patency on follow-up``). Each row is compared with the first matching row in an earlier
+    location (Abstract first): ``consistent`` when each pair of printed values can stand for the
+    same true value (their sets of true values overlap; counts must be equal), ``inconsistent``
+    otherwise. Quantities (single numbers) match on equal unit and the same word rule. Items worded
+    differently in two places are not matched: the data has no link column.
+``n-sum``
+    For each set of arms compared in the paper (comparisons and estimates), the arm sizes add up to
+    the study's total or to the size of another arm (``consistent``); ``unverifiable`` when an arm
+    size is not printed or the sum matches no printed size.
+
+Rows are sorted by study (the order of ``studies.csv``), location (Abstract, Table 1, Table 2,
+..., Results, Discussion, Methods), item and check, so the output is deterministic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import re
+import sys
+from collections.abc import Mapping
+
+import pandas as pd
+
+from helpers.consistency import (candidate_counts, candidate_totals, ci_centre_check, ci_p_check,
+                                 percent_check)
+from helpers.printed import Printed, agrees, as_printed, parse_interval, value_set
+from helpers.pvalues import categorical_pvalues, ttest_pvalues
+
+__all__ = ["COLUMNS", "VERDICTS", "CHECKS", "run_audit", "summary", "main"]
+
+#: the columns of the audit table, in order
+COLUMNS = ("study", "location", "item", "check", "reported", "recomputed", "verdict", "detail")
+#: the only verdicts
+VERDICTS = ("consistent", "inconsistent", "unverifiable")
+#: every check name (documented in the module docstring)
+CHECKS = ("percent", "percent-reachable", "arm-sum", "p-fisher", "p-chisq", "p-chisq-yates",
+          "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest", "p-median", "p-model", "ci-centre",
+          "ci-p", "duplicate", "n-sum")
+
+_REQUIRED = ("studies", "arms", "proportions", "comparisons", "continuous", "estimates")
+_LOG_MEASURES = frozenset({"OR", "RR", "HR"})
+_TEST_NAMES = {"fisher": "Fisher's exact test", "chisq": "Pearson's chi-square",
+               "chisq_yates": "Pearson's chi-square with Yates' correction"}
+_RXC_NAMES = {"fisher": "the Fisher–Freeman–Halton exact test", "chisq": "Pearson's chi-square"}
+_LOCATION_ORDER = ("Abstract", "Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Results",
+                   "Discussion", "Methods")
+#: how many candidate counts (per arm) the p-value checks combine at most, when counts are inferred
+_MAX_COMBINATIONS = 64
+
+
+# --------------------------------------------------------------------------- small helpers
+
+def _missing(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def _s(x) -> str:
+    return "" if _missing(x) else str(x)
+
+
+def _fmt_p(p: float) -> str:
+    if p < 0.0001:
+        return f"{p:.1e}"
+    if p < 0.001:
+        return f"{p:.5f}"
+    return f"{p:.4f}"
+
+
+def _row(out, study, location, item, check, reported, recomputed, verdict, detail):
+    out.append((_s(study), _s(location), _s(item), check, _s(reported), _s(recomputed), verdict,
+                detail))
+
+
+def _pct(x, decimals) -> Printed:
+    return as_printed(float(x), "percent", int(decimals))
+
+
+def _p(text) -> Printed:
+    return as_printed(str(text), "p_printed")
+
+
+def _overlap(a: Printed, b: Printed) -> bool:
+    """Can two printed numbers stand for the same true value (their value sets overlap)?"""
+    sa, sb = value_set(a), value_set(b)
+    lo_ok = sa.high > sb.low or (sa.high == sb.low and sa.high_closed and sb.low_closed)
+    hi_ok = sb.high > sa.low or (sb.high == sa.low and sb.high_closed and sa.low_closed)
+    return lo_ok and hi_ok
+
+
+def _words(item: str) -> tuple[str, ...]:
+    s = item.lower().replace("–", "-").replace("—", "-")
+    s = re.sub(r",?\s*(n/n \(%\)|n \(%\)|mean \(sd\)|median \(iqr\))\s*$", "", s)
+    s = re.sub(r"[*†‡§¶#]+", "", s)
+    s = re.sub(r"[^\w%<>≥≤.+-]+", " ", s)
+    return tuple(w for w in s.split() if w)
+
+
+def _contains(big: tuple, small: tuple) -> bool:
+    n = len(small)
+    return n > 0 and any(big[i:i + n] == small for i in range(len(big) - n + 1))
+
+
+def _location_key(loc: str):
+    return (_LOCATION_ORDER.index(loc) if loc in _LOCATION_ORDER else len(_LOCATION_ORDER), loc)
+
+
+# --------------------------------------------------------------------------- percentages
+
+def _percent_rows(props: pd.DataFrame, arm_n: dict, out: list) -> dict:
+    """``percent`` and ``percent-reachable``; returns {row id: tuple of possible counts} used by
+    the p-value checks (a printed count, or the counts a printed percentage allows)."""
+    possible = {}
+    for r in props.itertuples(index=False):
+        count, total, pct = r.count, r.total, r.percent
+        if _missing(total) and r.total_basis == "arm" and not _missing(arm_n.get((r.study, r.arm))):
+            total = arm_n[(r.study, r.arm)]
+        has_c, has_t, has_p = not _missing(count), not _missing(total), not _missing(pct)
+        if has_c:
+            possible[r.id] = (int(count),) if has_t else ()
+        if not has_p:
+            continue
+        printed = _pct(pct, r.percent_decimals)
+        if has_c and has_t:
+            res = percent_check(int(count), int(total), printed)
+            detail = res.detail
+            if res.verdict == "inconsistent":
+                near = [n for _, n in candidate_totals(printed, count=int(count),
+                                                       min_total=max(1, int(count), int(total) - 25),
+                                                       max_total=int(total) + 25)]
+                near = sorted(near, key=lambda n: (abs(n - int(total)), n))[:3]
+                if near:
+                    detail = detail[:-1] + (f"; {int(count)} out of a total of "
+                                            f"{', '.join(str(n) for n in sorted(near))} would also fit.")
+            how = f" ({res.how})" if res.how else ""
+            _row(out, r.study, r.location, _label(r), "percent", r.printed,
+                 f"{int(count)}/{int(total)} = {res.exact:.3f}%{how}", res.verdict, detail)
+        elif has_t:
+            t = int(total)
+            ks = candidate_counts(t, printed)
+            possible[r.id] = tuple(ks)
+            basis = "the arm size" if r.total_basis == "arm" else "the stated total"
+            if ks:
+                which = ", ".join(f"{k}/{t} = {100 * k / t:.3f}%" for k in ks)
+                _row(out, r.study, r.location, _label(r), "percent-reachable", r.printed,
+                     f"counts out of {t}: {', '.join(str(k) for k in ks)}", "consistent",
+                     f"No count is printed; out of {basis} {t}, {which} prints as {printed.text}.")
+            else:
+                below = max(k for k in range(t + 1) if 100 * k / t < printed.value) \
+                    if printed.value > 0 else None
+                near = (f" (the nearest are {below}/{t} = {100 * below / t:.2f}% and {below + 1}/{t} = "
+                        f"{100 * (below + 1) / t:.2f}%)" if below is not None and below < t else "")
+                _row(out, r.study, r.location, _label(r), "percent-reachable", r.printed,
+                     f"no count out of {t}", "inconsistent",
+                     f"No count out of {basis} {t} gives {printed.text}%{near}.")
+        else:
+            fits = candidate_totals(printed, count=int(count) if has_c else None, max_total=1000)
+            totals = sorted({n for _, n in fits})[:5]
+            shown = ", ".join(str(n) for n in totals) if totals else "none up to 1000"
+            what = f"{int(count)} out of" if has_c else "a count out of"
+            _row(out, r.study, r.location, _label(r), "percent-reachable", r.printed,
+                 f"smallest totals: {shown}", "unverifiable",
+                 f"The total is not printed; {what} {shown} (the smallest totals) would give "
+                 f"{printed.text}%.")
+    return possible
+
+
+def _label(r) -> str:
+    """A proportions row's label: the printed item, its category and (in brackets) the arm."""
+    item = _s(r.item)
+    cat = _s(getattr(r, "category", ""))
+    return (f"{item}: {cat}" if cat else item) + f" ({_s(r.arm)})"
+
+
+def _arm_sum_rows(props: pd.DataFrame, arm_n: dict, out: list) -> None:
+    cat = props[props["category"].notna()]
+    for (study, location, item, arm), g in cat.groupby(["study", "location", "item", "arm"], sort=False):
+        if len(g) < 2:
+            continue
+        totals = {int(t) for t in g["total"].dropna()}
+        total = totals.pop() if len(totals) == 1 else arm_n.get((study, arm))
+        total = None if _missing(total) else int(total)
+        label = f"{item} ({arm})"
+        reported = "; ".join(_s(x) for x in g["printed"])
+        counts_ok = None
+        parts = []
+        if g["count"].notna().all() and total is not None:
+            s = int(g["count"].sum())
+            counts_ok = "equal" if s == total else ("over" if s > total else "under")
+            parts.append(f"counts sum to {s} of {total}")
+        pct_ok = None
+        if g["percent"].notna().all():
+            sets = [value_set(_pct(p, d)) for p, d in zip(g["percent"], g["percent_decimals"])]
+            lo, hi = sum(v.low for v in sets), sum(v.high for v in sets)
+            pct_ok = lo <= 100 + 1e-9 and (hi > 100 or math.isclose(hi, 100))
+            parts.append(f"percentages sum to {g['percent'].sum():.1f} (true values {lo:.2f} to {hi:.2f})")
+        if counts_ok is None and pct_ok is None:
+            continue
+        recomputed = "; ".join(parts)
+        if counts_ok == "over":
+            verdict, detail = "inconsistent", (f"The {len(g)} categories add up to more patients than "
+                                               f"the {total} in the arm, which is impossible unless a "
+                                               "patient can be in more than one category.")
+        elif counts_ok == "under":
+            verdict, detail = "unverifiable", (f"The {len(g)} categories account for "
+                                               f"{int(g['count'].sum())} of {total} patients; the "
+                                               "printed categories may not be exhaustive.")
+        elif pct_ok is False and counts_ok == "equal":
+            verdict, detail = "inconsistent", ("The counts add up to the arm size but the printed "
+                                               "percentages cannot add up to 100 at their precision.")
+        elif pct_ok is False:
+            verdict, detail = "unverifiable", ("The printed percentages cannot add up to 100; the "
+                                               "categories may not be exhaustive.")
+        else:
+            verdict = "consistent"
+            detail = ("The categories add up to the arm size and their percentages to 100 within "
+                      "printed precision." if counts_ok == "equal" else
+                      "The percentages of the categories add up to 100 within printed precision.")
+        _row(out, study, location, label, "arm-sum", reported, recomputed, verdict, detail)
+
+
+# --------------------------------------------------------------------------- p-values
+
+def _allowed(stated: str, shape2: bool) -> tuple[str, ...]:
+    if stated == "fisher":
+        return ("fisher",)
+    if stated == "chisq":
+        return ("chisq", "chisq_yates") if shape2 else ("chisq",)
+    return ("fisher", "chisq", "chisq_yates") if shape2 else ("fisher", "chisq")
+
+
+def _check_name(test: str, shape2: bool) -> str:
+    base = {"fisher": "fisher", "chisq": "chisq", "chisq_yates": "chisq-yates"}[test]
+    return f"p-{base}" if shape2 else f"p-rxc-{base}"
+
+
+def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None:
+    """``groups``: per arm, a dict category -> tuple of possible counts, and the arm total;
+    ``inferred``: some counts were inferred from printed percentages."""
+    pp = _p(c.p_printed)
+    cats = sorted({k for g, _ in groups for k in g}, key=str)
+    binary = cats == [""]
+    # every combination of possible counts (inferred counts may leave several)
+    options = []
+    for g, total in groups:
+        per_cat = [g.get(k, (0,)) for k in cats]
+        combos = [combo for combo in itertools.product(*per_cat)]
+        if binary:
+            options.append([(combo[0], total - combo[0]) for combo in combos])
+        else:  # the patients in no printed category form one more column (dropped when empty)
+            options.append([tuple(combo) + (total - sum(combo),)
+                            for combo in combos if sum(combo) <= total])
+    n_comb = math.prod(len(o) for o in options)
+    if n_comb == 0 or n_comb > _MAX_COMBINATIONS:
+        _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
+             "The counts behind this p are not printed and too many counts fit the percentages.")
+        return
+    results = []
+    for table in itertools.product(*options):
+        try:
+            results.append((table, categorical_pvalues([list(t) for t in table])))
+        except ValueError:
+            continue
+    if not results:
+        _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
+             "The table of counts has fewer than two non-empty rows or columns, so no test applies.")
+        return
+    table0, res0 = results[0]
+    shape2 = res0["shape"] == (2, 2)
+    names = _TEST_NAMES if shape2 else _RXC_NAMES
+    allowed = _allowed(c.test_stated, shape2)
+    rule = res0["rule_test"] if c.test_stated == "chisq_or_fisher" else None
+    # which tests reproduce the p for some compatible table
+    repro = [t for t in res0["p"] if any(agrees(r["p"][t], pp) for _, r in results)]
+    # the one table shown: the first reproducing one for the preferred test, else the first
+    preferred = [t for t in ([rule] if rule else []) + list(allowed) if t in repro]
+    test = preferred[0] if preferred else (rule or allowed[0])
+    table, res = next(((tb, r) for tb, r in results if agrees(r["p"][test], pp)), results[0])
+    if binary:
+        cells = " vs ".join(f"{row[0]}/{sum(row)}" for row in table)
+    else:
+        keep = [j for j in range(len(table[0])) if any(row[j] for row in table)]
+        cells = " vs ".join("/".join(str(row[j]) for j in keep) for row in table)
+    ps = ", ".join(f"{t} {_fmt_p(res['p'][t])}" for t in res["p"])
+    recomputed = f"{names[test]} p = {_fmt_p(res['p'][test])} ({ps}; counts {cells})"
+    src = " using counts inferred from the printed percentages" if inferred else ""
+    who = ", ".join(names[t] for t in repro) if repro else "no candidate test"
+    ok = bool(preferred)
+    if ok:
+        detail = (f"{_cap(names[test])} gives p = {_fmt_p(res['p'][test])}{src}, which prints as "
+                  f"{pp.text.strip()}; reproduced by {who}.")
+    else:
+        detail = (f"{_cap(names[test])} gives p = {_fmt_p(res['p'][test])}{src}, which does not "
+                  f"print as {pp.text.strip()}; reproduced by {who}.")
+    _row(out, c.study, c.location, c.item, _check_name(test, shape2), c.p_printed, recomputed,
+         "consistent" if ok else "inconsistent", detail)
+    if rule:
+        min_e = res0["min_expected"]
+        why = (f"the smallest expected count is {min_e:.2f}, for which the paper's rule (Fisher's "
+               f"exact test when an expected count is below 5) calls for {names[rule]}")
+        if rule in repro:
+            verdict = "consistent"
+            detail = f"The test the rule calls for reproduces the printed p: {why}."
+        elif repro:
+            verdict = "inconsistent"
+            detail = f"The printed p is reproduced only by {who}, but {why}."
+        else:
+            verdict = "unverifiable"
+            detail = f"No candidate test reproduces the printed p, so the test used cannot be told; {why}."
+        _row(out, c.study, c.location, c.item, "p-rule", c.p_printed,
+             f"rule picks {names[rule]}; reproduced by {who}", verdict, detail)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _corners(printed: Printed) -> tuple[float, float]:
+    vs = value_set(printed)
+    return vs.low, vs.high
+
+
+def _ttest_row(c, a, b, out: list) -> None:
+    pp = _p(c.p_printed)
+    pa = [as_printed(float(x), "continuous", int(a.decimals)) for x in (a.centre, a.sd)]
+    pb = [as_printed(float(x), "continuous", int(b.decimals)) for x in (b.centre, b.sd)]
+    base = ttest_pvalues(pa[0].value, pa[1].value, int(a.n), pb[0].value, pb[1].value, int(b.n))
+    ranges = {"student": [], "welch": []}
+    for ma, sa, mb, sb in itertools.product(_corners(pa[0]), _corners(pa[1]), _corners(pb[0]),
+                                            _corners(pb[1])):
+        if sa <= 0 or sb <= 0:
+            continue
+        r = ttest_pvalues(ma, sa, int(a.n), mb, sb, int(b.n))
+        ranges["student"].append(r["student"])
+        ranges["welch"].append(r["welch"])
+    # the mean difference can pass through zero: then p can reach 1
+    lo_d = value_set(pa[0]).low - value_set(pb[0]).high
+    hi_d = value_set(pa[0]).high - value_set(pb[0]).low
+    repro = []
+    for t in ("student", "welch"):
+        vals = ranges[t] + [base[t]]
+        p_lo, p_hi = min(vals), (1.0 if lo_d <= 0 <= hi_d else max(vals))
+        ps = value_set(pp)
+        if not (ps.high < p_lo or ps.low > p_hi) and not (pp.relation == "<" and p_lo >= ps.high):
+            repro.append(t)
+    names = {"student": "Student's t-test", "welch": "Welch's t-test"}
+    recomputed = f"Student p = {_fmt_p(base['student'])}, Welch p = {_fmt_p(base['welch'])}"
+    if repro:
+        who = " and ".join(names[t] for t in repro)
+        verdict = "consistent"
+        detail = (f"From the printed means and SDs, {who} can give {pp.text.strip()} "
+                  "(allowing for the printed precision of every number).")
+    else:
+        verdict = "inconsistent"
+        detail = (f"From the printed means and SDs neither Student's (p = {_fmt_p(base['student'])}) nor "
+                  f"Welch's t-test (p = {_fmt_p(base['welch'])}) can give {pp.text.strip()}, even allowing "
+                  "for printed precision.")
+    _row(out, c.study, c.location, c.item, "p-ttest", c.p_printed, recomputed, verdict, detail)
+
+
+def _comparison_rows(comps, props, conts, arm_n, possible, out) -> None:
+    prop_groups = {k: g for k, g in props.groupby(["study", "location", "item"], sort=False)}
+    cont_groups = {k: g for k, g in conts.groupby(["study", "location", "item"], sort=False)}
+    for c in comps.itertuples(index=False):
+        arms = str(c.arms).split("|")
+        key = (c.study, c.location, c.item)
+        if c.test_stated in ("logistic", "interaction"):
+            _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
+                 f"This p comes from a regression model ({c.test_stated}), which cannot be refitted "
+                 "from the printed numbers.")
+            continue
+        if c.outcome_type == "continuous":
+            g = cont_groups.get(key)
+            rows = [g[g["arm"] == arm] for arm in arms] if g is not None else []
+            if rows and all(len(x) == 1 for x in rows):
+                rs = [next(x.itertuples(index=False)) for x in rows]
+                if (len(rs) == 2 and all(r.summary == "mean_sd" for r in rs)
+                        and all(not _missing(r.sd) and not _missing(r.n) for r in rs)
+                        and c.test_stated in ("ttest", "ttest_or_mannwhitney", "not_stated")):
+                    _ttest_row(c, rs[0], rs[1], out)
+                    continue
+                if all(r.summary == "median_iqr" for r in rs):
+                    _row(out, c.study, c.location, c.item, "p-median", c.p_printed, "", "unverifiable",
+                         "A rank test on medians needs the individual values, so this p cannot be "
+                         "recomputed from the printed medians.")
+                    continue
+            _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
+                 "The summaries behind this p are not all printed, so it cannot be recomputed.")
+            continue
+        g = prop_groups.get(key)
+        groups = []
+        inferred = False
+        if g is not None:
+            for arm in arms:
+                ga = g[g["arm"] == arm]
+                tot = ga["total"].dropna()
+                total = int(tot.iloc[0]) if len(tot) else arm_n.get((c.study, arm))
+                if len(ga) == 0 or _missing(total):
+                    groups = []
+                    break
+                cats = {_s(r.category): possible.get(r.id, ()) for r in ga.itertuples(index=False)}
+                if any(len(v) == 0 for v in cats.values()):
+                    groups = []
+                    break
+                groups.append((cats, int(total)))
+                inferred = inferred or bool(ga["count"].isna().any())
+        if len(groups) != len(arms) or len(groups) < 2:
+            _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
+                 "The counts behind this p (or their totals) are not printed, so it cannot be recomputed.")
+            continue
+        _categorical_row(c, groups, out, inferred)
+
+
+# --------------------------------------------------------------------------- estimates
+
+def _ci_bounds(e) -> tuple[Printed, Printed, str]:
+    """The printed bounds, as the data reads them (with each bound's own printed precision)."""
+    note = ""
+    try:
+        parsed = parse_interval(str(e.ci_printed))
+        readings = parsed.readings
+        pick = next((rd for rd in readings if math.isclose(rd[0].value, e.ci_low)
+                     and math.isclose(rd[1].value, e.ci_high)), None)
+        if pick is None:
+            raise ValueError("no reading matches the data")
+        if parsed.ambiguous:
+            note = (f" (the CI {str(e.ci_printed).strip()} is read as {e.ci_low:g} to {e.ci_high:g}; "
+                    "a minus sign may have been lost in print)")
+        return pick[0], pick[1], note
+    except ValueError:
+        d = int(e.ci_decimals)
+        return (as_printed(float(e.ci_low), "ci_low", d), as_printed(float(e.ci_high), "ci_high", d),
+                note)
+
+
+def _est_label(e) -> str:
+    return e.item + (f" ({e.subgroup})" if _s(e.subgroup) else "") + \
+        (f", {e.adjustment}" if _s(e.adjustment) and e.adjustment != "not_stated" else "")
+
+
+def _estimate_rows(ests, out) -> None:
+    for e in ests.itertuples(index=False):
+        label = _est_label(e)
+        scale = "log" if e.measure in _LOG_MEASURES else "linear"
+        has_ci = not _missing(e.ci_low) and not _missing(e.ci_high)
+        has_p = _s(e.p_printed) != ""
+        if not has_ci:
+            if has_p:
+                _row(out, e.study, e.location, label, "ci-p", e.p_printed, "", "unverifiable",
+                     f"No CI is printed for this {e.measure}, so the p cannot be checked against it.")
+            continue
+        est = as_printed(str(e.estimate_printed), "estimate_printed")
+        lo, hi, note = _ci_bounds(e)
+        level = 0.95 if _missing(e.ci_level) else float(e.ci_level)
+        reported = f"{e.measure} {e.estimate_printed} ({e.ci_printed})"
+        cc = ci_centre_check(est, lo, hi, scale)
+        _row(out, e.study, e.location, label, "ci-centre", reported,
+             f"{'geometric' if scale == 'log' else 'arithmetic'} centre {cc.centre:.4g} "
+             f"(range {cc.centre_range[0]:.4g} to {cc.centre_range[1]:.4g})",
+             cc.verdict, cc.detail[:-1] + note + ".")
+        if has_p:
+            cp = ci_p_check(est, lo, hi, _p(e.p_printed), scale, level)
+            _row(out, e.study, e.location, label, "ci-p", e.p_printed,
+                 f"p = {_fmt_p(cp.p)} (range {_fmt_p(cp.p_range[0])} to {_fmt_p(cp.p_range[1])})",
+                 cp.verdict, cp.detail[:-1] + note + ".")
+
+
+# --------------------------------------------------------------------------- duplicates
+
+def _dup_values(kind: str, r) -> list[tuple[str, Printed | int]]:
+    """The printed numbers of a row that a duplicate must match: (name, Printed or exact int)."""
+    if kind == "proportions":
+        vals = []
+        if not _missing(r.percent):
+            vals.append(("percentage", _pct(r.percent, r.percent_decimals)))
+        if not _missing(r.count):
+            vals.append(("count", int(r.count)))
+        if not _missing(r.total) and r.total_basis == "printed":
+            vals.append(("total", int(r.total)))
+        return vals
+    if kind == "comparisons":
+        return [("p", _p(r.p_printed))]
+    if kind == "continuous":
+        d = int(r.decimals)
+        vals = [("centre", as_printed(float(r.centre), "centre", d))]
+        for name in ("sd", "q1", "q3"):
+            v = getattr(r, name)
+            if not _missing(v):
+                vals.append((name, as_printed(float(v), name, d)))
+        return vals
+    if kind == "estimates":
+        vals = [("estimate", as_printed(str(r.estimate_printed), "estimate"))]
+        if not _missing(r.ci_low):
+            lo, hi, _ = _ci_bounds(r)
+            vals += [("lower bound", lo), ("upper bound", hi)]
+        if _s(r.p_printed):
+            vals.append(("p", _p(r.p_printed)))
+        return vals
+    return [("value", as_printed(str(r.printed), "value")) if _numeric(r.printed)
+            else ("value", as_printed(float(r.value), "value"))]
+
+
+def _numeric(text) -> bool:
+    try:
+        as_printed(str(text), "value")
+        return True
+    except ValueError:
+        return False
+
+
+def _dup_shown(kind: str, r) -> str:
+    if kind == "estimates":
+        return f"{r.estimate_printed} ({_s(r.ci_printed)}), p {_s(r.p_printed)}".replace(" ()", "")
+    if kind == "comparisons":
+        return f"p {r.p_printed}"
+    return _s(r.printed)
+
+
+_DUP_KEYS = {
+    "proportions": ("study", "arm", "category"),
+    "continuous": ("study", "arm", "summary"),
+    "comparisons": ("study", "arms"),
+    "estimates": ("study", "measure", "comparison", "subgroup", "adjustment"),
+    "quantities": ("study", "unit"),
+}
+
+
+def _duplicate_rows(pkg: Mapping, out: list) -> None:
+    for kind, keys in _DUP_KEYS.items():
+        frame = pkg.get(kind)
+        if frame is None or frame.empty:
+            continue
+        frame = frame.assign(**{k: frame[k].astype("string").fillna("") for k in keys})
+        for _, g in frame.groupby(list(keys), sort=False):
+            if g["location"].nunique() < 2:
+                continue
+            rows = sorted(g.itertuples(index=False), key=lambda r: (_location_key(r.location), r.id))
+            words = [_words(r.item) for r in rows]
+            for j, r in enumerate(rows):
+                for i in range(j):
+                    ref = rows[i]
+                    if ref.location == r.location:
+                        continue
+                    if not (_contains(words[i], words[j]) or _contains(words[j], words[i])):
+                        continue
+                    _compare_dup(kind, ref, r, out)
+                    break
+
+
+def _compare_dup(kind, ref, r, out) -> None:
+    a, b = dict(_dup_values(kind, ref)), dict(_dup_values(kind, r))
+    common = [k for k in a if k in b]
+    if not common:
+        return
+    bad = []
+    for k in common:
+        x, y = a[k], b[k]
+        same = (x == y) if isinstance(x, int) else _overlap(x, y)
+        if not same:
+            bad.append(k)
+    shown_ref, shown = _dup_shown(kind, ref), _dup_shown(kind, r)
+    if bad:
+        verdict = "inconsistent"
+        detail = (f"The {' and '.join(bad)} printed here ({shown}) cannot be the same as in "
+                  f"{ref.location} ({shown_ref}), even allowing for printed precision.")
+    else:
+        verdict = "consistent"
+        detail = f"Agrees with {ref.location} ({shown_ref}) within printed precision."
+    label = {"proportions": _label, "estimates": _est_label}.get(kind, lambda x: x.item)(r)
+    if kind == "continuous":
+        label = f"{r.item} ({r.arm})"
+    _row(out, r.study, r.location, label, "duplicate", shown, f"{ref.location}: {shown_ref}", verdict,
+         detail)
+
+
+# --------------------------------------------------------------------------- arm sizes
+
+def _n_sum_rows(pkg: Mapping, arm_n: dict, out: list) -> None:
+    studies = pkg["studies"].set_index("study")["n_total"].to_dict()
+    sets = {}
+    for frame, col in ((pkg["comparisons"], "arms"), (pkg["estimates"], "comparison")):
+        for study, arms, loc in zip(frame["study"], frame[col], frame["location"]):
+            if _missing(arms) or "|" not in str(arms):
+                continue
+            key = (study, tuple(sorted(str(arms).split("|"))))
+            if key not in sets and all((study, a) in arm_n for a in key[1]):
+                sets[key] = loc
+    for (study, arms), loc in sets.items():
+        ns = [arm_n[(study, a)] for a in arms]
+        label = " + ".join(arms)
+        if any(_missing(n) for n in ns):
+            _row(out, study, "Arms", label, "n-sum", "", "", "unverifiable",
+                 "The size of at least one of these arms is not printed.")
+            continue
+        s = int(sum(int(n) for n in ns))
+        parents = sorted(a for (st, a), n in arm_n.items()
+                         if st == study and a not in arms and not _missing(n) and int(n) == s)
+        reported = " + ".join(str(int(n)) for n in ns)
+        n_total = studies.get(study)
+        if not _missing(n_total) and int(n_total) == s:
+            _row(out, study, "Arms", label, "n-sum", reported, f"{s}", "consistent",
+                 f"The arm sizes add up to {s}, the study's total.")
+        elif parents:
+            _row(out, study, "Arms", label, "n-sum", reported, f"{s}", "consistent",
+                 f"The arm sizes add up to {s}, the size of the arm '{parents[0]}'.")
+        else:
+            _row(out, study, "Arms", label, "n-sum", reported, f"{s}", "unverifiable",
+                 f"The arm sizes add up to {s}, which matches neither the study's total nor any "
+                 "printed arm size.")
+
+
+# --------------------------------------------------------------------------- engine
+
+def _check_package(package) -> Mapping:
+    if not isinstance(package, Mapping):
+        raise ValueError(f"package must be a dict of DataFrames by table kind (as load_package() "
+                         f"returns), got {type(package).__name__}")
+    for kind in _REQUIRED:
+        if kind not in package or not isinstance(package[kind], pd.DataFrame):
+            raise ValueError(f"package is missing the table kind {kind!r}")
+    return package
+
+
+def run_audit(package=None, study: str | None = None) -> pd.DataFrame:
+    """Run every applicable check over every row of the data package (or of one study).
+
+    Parameters
+    ----------
+    package : dict of DataFrames or None
+        As returned by :func:`helpers.data.load_package` (``None`` loads this repository's data).
+    study : str or None
+        A study key (``studies.study``) to audit that study only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS` (all strings), one row per check, verdicts in :data:`VERDICTS`,
+        sorted by study (package order), location, item and check. See the module docstring for
+        the check kinds and the tolerance rule.
+    """
+    if package is None:
+        from helpers.data import load_package
+        package = load_package()
+    pkg = dict(_check_package(package))
+    order = list(dict.fromkeys(pkg["studies"]["study"].astype(str)))
+    if study is not None:
+        if not isinstance(study, str) or study not in order:
+            raise ValueError(f"study must be one of {order}, got {study!r}")
+        pkg = {k: (v[v["study"] == study] if "study" in v.columns else v) for k, v in pkg.items()}
+    arm_n = {(s, a): (None if _missing(n) else int(n))
+             for s, a, n in zip(pkg["arms"]["study"], pkg["arms"]["arm"], pkg["arms"]["n"])}
+    out: list = []
+    possible = _percent_rows(pkg["proportions"], arm_n, out)
+    _arm_sum_rows(pkg["proportions"], arm_n, out)
+    _comparison_rows(pkg["comparisons"], pkg["proportions"], pkg["continuous"], arm_n, possible, out)
+    _estimate_rows(pkg["estimates"], out)
+    _duplicate_rows(pkg, out)
+    _n_sum_rows(pkg, arm_n, out)
+    df = pd.DataFrame(out, columns=list(COLUMNS), dtype=object)
+    rank = {s: i for i, s in enumerate(order)}
+    loc_rank = {loc: _location_key(loc) for loc in df["location"].unique()}
+    keys = sorted(range(len(df)), key=lambda i: (rank.get(out[i][0], len(rank)), loc_rank[out[i][1]],
+                                                 out[i][2], CHECKS.index(out[i][3]), out[i][4]))
+    df = df.iloc[keys].reset_index(drop=True)
+    bad = set(df["verdict"]) - set(VERDICTS)
+    if bad:  # pragma: no cover - a programming error, never data
+        raise RuntimeError(f"audit produced verdicts outside {VERDICTS}: {bad}")
+    return df.astype("string").astype(object)
+
+
+def summary(audit: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Counts of an audit table: (study × verdict, study × check), with zero-filled cells."""
+    if not isinstance(audit, pd.DataFrame) or not set(COLUMNS) <= set(audit.columns):
+        raise ValueError(f"audit must be a DataFrame with the columns {COLUMNS}")
+    order = list(dict.fromkeys(audit["study"]))
+    by_verdict = (pd.crosstab(audit["study"], audit["verdict"])
+                  .reindex(index=order, columns=list(VERDICTS), fill_value=0))
+    by_verdict["total"] = by_verdict.sum(axis=1)
+    checks = [c for c in CHECKS if c in set(audit["check"])]
+    by_check = pd.crosstab(audit["study"], audit["check"]).reindex(index=order, columns=checks,
+                                                                   fill_value=0)
+    by_verdict.columns.name = by_check.columns.name = None
+    return by_verdict, by_check
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.audit",
+                                     description="Audit every printed number of the data package.")
+    parser.add_argument("--csv", metavar="PATH", help="write the full audit table to this CSV file")
+    parser.add_argument("--study", help="audit one study only (a study key)")
+    args = parser.parse_args(argv)
+    try:
+        audit = run_audit(study=args.study)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.csv:
+        audit.to_csv(args.csv, index=False, lineterminator="\n")
+    by_verdict, by_check = summary(audit)
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print(f"Audit of {len(audit)} checks over {len(by_verdict)} studies\n")
+        print("Checks by verdict:")
+        print(by_verdict.to_string())
+        print("\nChecks by kind:")
+        print(by_check.to_string())
+    if args.csv:
+        print(f"\nFull table written to {args.csv}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,399 @@
+"""Tests of helpers.audit: constructed packages for every check kind, the CSV, the real package.
+
+Reference values are computed by hand or quoted from an independent source:
+* 2/3 = 66.666...% (arithmetic); 3/78 = 3.85%, 4/78 = 5.13% (arithmetic);
+* Fisher's "lady tasting tea" table [[3, 1], [1, 3]]: two-sided Fisher p = 0.4857 (Fisher 1935;
+  R 4.x ``fisher.test(matrix(c(3,1,1,3),2))$p.value`` = 0.4857143); Pearson X² = 2.0, p = 0.1573;
+  with Yates' correction X² = 0.5, p = 0.4795 (R ``chisq.test(..., correct=FALSE/TRUE)``);
+* t-test, means 5 and 6, SD 1, n 10 each: t = 1/sqrt(0.2) = 2.236, df 18, p = 0.0382
+  (R ``2*pt(-sqrt(5), 18)`` = 0.03818);
+* OR 2.00 (1.00–4.00): SE = ln 4 / (2·1.96) = 0.3537, z = ln 2 / SE = 1.96, p = 0.050
+  (Altman & Bland, BMJ 2011;343:d2304).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.audit import CHECKS, COLUMNS, VERDICTS, main, run_audit, summary
+from helpers.data import load_package
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDY = "toy2020"
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_package()
+
+
+def _package(real, *, arms=(), proportions=(), comparisons=(), continuous=(), estimates=(),
+             quantities=()):
+    """An empty copy of the real package's frames with the given rows (dicts) added."""
+    pkg = {}
+    studies = real["studies"].iloc[:0].copy()
+    studies = pd.concat([studies, pd.DataFrame([{"study": STUDY, "n_total": 25}])], ignore_index=True)
+    pkg["studies"] = studies
+    for kind, rows in (("arms", arms), ("proportions", proportions), ("comparisons", comparisons),
+                       ("continuous", continuous), ("estimates", estimates),
+                       ("quantities", quantities), ("definitions", ())):
+        base = real[kind].iloc[:0].copy()
+        rows = [{"study": STUDY, **r} for r in rows]
+        for i, r in enumerate(rows):
+            r.setdefault("id", f"{STUDY}-{kind}-{i}")
+        pkg[kind] = pd.concat([base, pd.DataFrame(rows, columns=base.columns)], ignore_index=True) \
+            if rows else base
+    return pkg
+
+
+def _arms(na=10, nb=15, nall=25):
+    return [{"arm": "a", "n": na}, {"arm": "b", "n": nb}, {"arm": "all", "n": nall}]
+
+
+def _prop(item, arm, count, total, percent, decimals=1, location="Table 1", category=None,
+          basis="arm"):
+    return {"location": location, "item": item, "category": category, "arm": arm, "count": count,
+            "total": total, "total_basis": basis, "percent": percent, "percent_decimals": decimals,
+            "printed": f"{'' if count is None else count} ({percent})"}
+
+
+def _only(df, check, item=None):
+    sel = df[df["check"] == check]
+    if item is not None:
+        sel = sel[sel["item"].str.startswith(item)]
+    assert len(sel) == 1, sel
+    return sel.iloc[0]
+
+
+# --------------------------------------------------------------------------- percent
+
+@pytest.mark.parametrize("percent, verdict, how", [
+    (66.7, "consistent", "rounding"),      # 66.666... rounds to 66.7
+    (66.6, "consistent", "truncation"),    # ... and truncates to 66.6
+    (66.5, "inconsistent", None),          # neither
+    (66.8, "inconsistent", None),
+])
+def test_percent_rounding_and_truncation(real, percent, verdict, how):
+    pkg = _package(real, arms=_arms(na=3), proportions=[_prop("Event", "a", 2, 3, percent)])
+    row = _only(run_audit(pkg), "percent")
+    assert row["verdict"] == verdict
+    if how == "truncation":
+        assert "only by truncation" in row["detail"]
+    if how == "rounding":
+        assert "by rounding" in row["detail"]
+    if verdict == "inconsistent":
+        assert f"no count out of 3 gives {percent}" in row["detail"]
+
+
+def test_percent_inconsistent_lists_totals_that_fit_this_count(real):
+    # 5/30 = 16.7%, printed 17.9: no count out of 30 gives it, but 5/28 = 17.857% would
+    pkg = _package(real, arms=_arms(), proportions=[_prop("X", "a", 5, 30, 17.9, basis="printed")])
+    row = _only(run_audit(pkg), "percent")
+    assert row["verdict"] == "inconsistent"
+    assert "no count out of 30 gives 17.9" in row["detail"]
+    assert "5 out of a total of 28 would also fit" in row["detail"]
+
+
+# --------------------------------------------------------------------------- percent-reachable
+
+def test_percent_reachable(real):
+    props = [_prop("mortality", "all", None, 78, 4.0), _prop("sICH", "all", None, 78, 5.1),
+             _prop("patency", "all", None, None, 82.1, basis="unknown")]
+    pkg = _package(real, arms=[{"arm": "all", "n": 78}], proportions=props)
+    df = run_audit(pkg)
+    mort = _only(df, "percent-reachable", "mortality")
+    assert mort["verdict"] == "inconsistent"          # 3/78 = 3.85%, 4/78 = 5.13%: no 4.0
+    assert "3/78 = 3.85%" in mort["detail"] and "4/78 = 5.13%" in mort["detail"]
+    sich = _only(df, "percent-reachable", "sICH")
+    assert sich["verdict"] == "consistent" and "4/78" in sich["detail"]  # 4/78 = 5.128%
+    pat = _only(df, "percent-reachable", "patency")
+    assert pat["verdict"] == "unverifiable"
+    assert "39" in pat["recomputed"]                  # 32/39 = 82.05% (rounds to 82.1): smallest total
+
+
+# --------------------------------------------------------------------------- arm-sum
+
+def test_arm_sum(real):
+    good = [_prop("Site", "a", 4, 10, 40.0, category="ICA"), _prop("Site", "a", 6, 10, 60.0, category="M1")]
+    over = [_prop("Site", "b", 9, 15, 60.0, category="ICA"), _prop("Site", "b", 9, 15, 60.0, category="M1")]
+    under = [_prop("Other", "b", 3, 15, 20.0, category="x"), _prop("Other", "b", 3, 15, 20.0, category="y")]
+    df = run_audit(_package(real, arms=_arms(), proportions=good + over + under))
+    assert _only(df, "arm-sum", "Site (a)")["verdict"] == "consistent"
+    assert _only(df, "arm-sum", "Site (b)")["verdict"] == "inconsistent"
+    assert _only(df, "arm-sum", "Other (b)")["verdict"] == "unverifiable"
+
+
+def test_arm_sum_percentages_must_reach_100(real):
+    # counts 1+1+1 of 3 add up, but 33 + 33 + 33 (0 decimals) can reach at most 99 + 3·1 > 100;
+    # 30 + 30 + 30 can reach at most 93: not 100 -> inconsistent
+    ok = [_prop("T", "a", 1, 3, 33.3, category=c) for c in "xyz"]
+    bad = [_prop("U", "a", 1, 3, 30.0, decimals=0, category=c) for c in "xyz"]
+    df = run_audit(_package(real, arms=_arms(na=3), proportions=ok + bad))
+    assert _only(df, "arm-sum", "T (a)")["verdict"] == "consistent"
+    assert _only(df, "arm-sum", "U (a)")["verdict"] == "inconsistent"
+
+
+# --------------------------------------------------------------------------- p-values of counts
+
+def _tea(real, p_printed, stated, **kw):
+    props = [_prop("Tea", "a", 3, 4, 75.0), _prop("Tea", "b", 1, 4, 25.0)]
+    p = p_printed.replace("<", "").strip()
+    comp = {"location": "Table 1", "item": "Tea", "arms": "a|b", "test_stated": stated,
+            "outcome_type": "binary", "p_printed": p_printed, "p_value": float(p),
+            "p_relation": "<" if "<" in p_printed else "=", "p_decimals": len(p.split(".")[1])}
+    return run_audit(_package(real, arms=_arms(na=4, nb=4, nall=8), proportions=props,
+                              comparisons=[comp]))
+
+
+@pytest.mark.parametrize("printed", ["0.486", "0.485", "0.49", "0.48"])
+def test_p_fisher_rounding_or_truncation(real, printed):
+    # Fisher p = 0.4857: rounds to 0.486 / 0.49, truncates to 0.485 / 0.48
+    row = _only(_tea(real, printed, "fisher"), "p-fisher")
+    assert row["verdict"] == "consistent"
+
+
+@pytest.mark.parametrize("printed", ["0.487", "0.47", "< 0.05", "0.157"])
+def test_p_fisher_inconsistent(real, printed):
+    row = _only(_tea(real, printed, "fisher"), "p-fisher")
+    assert row["verdict"] == "inconsistent"
+    if printed == "0.157":   # Pearson X² = 2, p = 0.1573 reproduces it
+        assert "reproduced by Pearson's chi-square" in row["detail"]
+
+
+def test_p_chisq_with_or_without_yates(real):
+    assert _only(_tea(real, "0.157", "chisq"), "p-chisq")["verdict"] == "consistent"
+    assert _only(_tea(real, "0.479", "chisq"), "p-chisq-yates")["verdict"] == "consistent"
+    assert _only(_tea(real, "0.30", "chisq"), "p-chisq")["verdict"] == "inconsistent"
+
+
+def test_p_rule_flags_a_test_the_rule_does_not_call_for(real):
+    # expected counts are 2 (< 5): the rule calls for Fisher (0.4857), but 0.157 is chi-square's
+    df = _tea(real, "0.157", "chisq_or_fisher")
+    assert _only(df, "p-chisq")["verdict"] == "consistent"
+    rule = _only(df, "p-rule")
+    assert rule["verdict"] == "inconsistent"
+    assert "Fisher's exact test" in rule["detail"] and "only by Pearson's chi-square" in rule["detail"]
+    df = _tea(real, "0.486", "chisq_or_fisher")
+    assert _only(df, "p-fisher")["verdict"] == "consistent"
+    assert _only(df, "p-rule")["verdict"] == "consistent"
+    df = _tea(real, "0.30", "chisq_or_fisher")
+    assert _only(df, "p-rule")["verdict"] == "unverifiable"
+
+
+def test_p_below_bound_read_literally(real):
+    props = [_prop("Big", "a", 30, 30, 100.0), _prop("Big", "b", 0, 30, 0.0)]
+    comps = [{"location": "Table 1", "item": "Big", "arms": "a|b", "test_stated": "fisher",
+              "outcome_type": "binary", "p_printed": pp, "p_value": 0.001, "p_relation": rel,
+              "p_decimals": 3} for pp, rel in (("< 0.001", "<"),)]
+    df = run_audit(_package(real, arms=_arms(na=30, nb=30, nall=60), proportions=props,
+                            comparisons=comps))
+    assert _only(df, "p-fisher")["verdict"] == "consistent"
+    comps[0].update(p_printed="0.001", p_relation="=")   # p ~ 1e-17 is not "0.001"
+    df = run_audit(_package(real, arms=_arms(na=30, nb=30, nall=60), proportions=props,
+                            comparisons=comps))
+    assert _only(df, "p-fisher")["verdict"] == "inconsistent"
+
+
+def test_p_from_counts_inferred_from_percentages(real):
+    # abstract style: only percentages; 75.0% and 25.0% of 4 leave exactly 3 and 1
+    props = [_prop("Tea", "a", None, 4, 75.0), _prop("Tea", "b", None, 4, 25.0)]
+    comp = {"location": "Table 1", "item": "Tea", "arms": "a|b", "test_stated": "not_stated",
+            "outcome_type": "binary", "p_printed": "0.49", "p_value": 0.49, "p_relation": "=",
+            "p_decimals": 2}
+    df = run_audit(_package(real, arms=_arms(na=4, nb=4, nall=8), proportions=props, comparisons=[comp]))
+    row = _only(df, "p-fisher")
+    assert row["verdict"] == "consistent" and "inferred" in row["detail"]
+
+
+# --------------------------------------------------------------------------- t-test, medians, models
+
+def _cont(arm, mean, sd, n, summary="mean_sd", item="Age"):
+    return {"location": "Table 1", "item": item, "arm": arm, "n": n, "summary": summary,
+            "centre": mean, "sd": sd if summary == "mean_sd" else None,
+            "q1": None if summary == "mean_sd" else mean - 1, "q3": None if summary == "mean_sd" else mean + 1,
+            "decimals": 1, "printed": f"{mean} ± {sd}"}
+
+
+@pytest.mark.parametrize("printed, verdict", [("0.038", "consistent"), ("0.04", "consistent"),
+                                              ("0.15", "inconsistent"), ("< 0.001", "inconsistent")])
+def test_p_ttest(real, printed, verdict):
+    # t = 2.236, df 18, p = 0.0382; the printed precision (means 4.95-5.05 etc., SDs 0.95-1.05)
+    # (rounding or truncation: means 4.95-5.1, 5.95-6.1; SDs 0.95-1.1) allows p up to about
+    # 0.10 (|difference| 0.85, SD 1.1), so 0.15 cannot be reached
+    conts = [_cont("a", 5.0, 1.0, 10), _cont("b", 6.0, 1.0, 10)]
+    p = printed.replace("<", "").strip()
+    comp = {"location": "Table 1", "item": "Age", "arms": "a|b", "test_stated": "ttest",
+            "outcome_type": "continuous", "p_printed": printed, "p_value": float(p),
+            "p_relation": "<" if "<" in printed else "=", "p_decimals": len(p.split(".")[1])}
+    df = run_audit(_package(real, arms=_arms(na=10, nb=10, nall=20), continuous=conts, comparisons=[comp]))
+    assert _only(df, "p-ttest")["verdict"] == verdict
+
+
+def test_p_median_and_model_are_unverifiable(real):
+    conts = [_cont("a", 5.0, None, 10, "median_iqr", "NIHSS"), _cont("b", 6.0, None, 10, "median_iqr", "NIHSS")]
+    comps = [{"location": "Table 1", "item": "NIHSS", "arms": "a|b", "test_stated": "mannwhitney",
+              "outcome_type": "continuous", "p_printed": "0.20", "p_value": 0.2, "p_relation": "=",
+              "p_decimals": 2},
+             {"location": "Table 2", "item": "mRS p-int", "arms": "a|b", "test_stated": "interaction",
+              "outcome_type": "binary", "p_printed": "0.02", "p_value": 0.02, "p_relation": "=",
+              "p_decimals": 2}]
+    df = run_audit(_package(real, arms=_arms(), continuous=conts, comparisons=comps))
+    assert _only(df, "p-median")["verdict"] == "unverifiable"
+    assert _only(df, "p-model")["verdict"] == "unverifiable"
+
+
+# --------------------------------------------------------------------------- estimates
+
+def _est(estimate, ci, p, measure="OR", location="Table 2", item="Outcome"):
+    lo, hi = (float(x) for x in ci.split("–"))
+    dec = len(estimate.split(".")[1]) if "." in estimate else 0
+    cdec = len(ci.split("–")[0].split(".")[1])
+    return {"location": location, "item": item, "subgroup": None, "measure": measure,
+            "adjustment": "unadjusted", "model": "m", "comparison": "a|b",
+            "estimate": float(estimate), "ci_low": lo, "ci_high": hi, "ci_level": 0.95,
+            "estimate_printed": estimate, "ci_printed": ci, "estimate_decimals": dec,
+            "ci_decimals": cdec, "p_printed": p, "p_value": float(p.replace("<", "")),
+            "p_relation": "<" if "<" in p else "=", "p_decimals": len(p.split(".")[1])}
+
+
+@pytest.mark.parametrize("est, ci, measure, verdict", [
+    ("2.00", "1.00–4.00", "OR", "consistent"),     # sqrt(1·4) = 2
+    ("2.50", "1.00–4.00", "OR", "inconsistent"),
+    ("1.0", "0.0–2.0", "MD", "consistent"),        # linear centre
+    ("1.3", "0.0–2.0", "MD", "inconsistent"),
+])
+def test_ci_centre(real, est, ci, measure, verdict):
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est(est, ci, "0.05", measure)]))
+    assert _only(df, "ci-centre")["verdict"] == verdict
+
+
+@pytest.mark.parametrize("est, ci, p, verdict", [
+    ("2.00", "1.00–4.00", "0.05", "consistent"),    # z = 1.96 exactly
+    ("2.00", "1.00–4.00", "0.01", "inconsistent"),
+    ("4.00", "3.00–5.33", "< 0.001", "consistent"), # z = 9.5
+    ("4.00", "3.00–5.33", "0.001", "inconsistent"),
+])
+def test_ci_p(real, est, ci, p, verdict):
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est(est, ci, p)]))
+    assert _only(df, "ci-p")["verdict"] == verdict
+
+
+# --------------------------------------------------------------------------- duplicates, n-sum
+
+def test_duplicate(real):
+    props = [_prop("Favorable outcome", "a", 23, 27, 85.2, location="Table 2"),
+             _prop("Favorable outcome", "a", None, 27, 85.2, location="Abstract"),
+             _prop("Mortality", "a", 2, 27, 7.4, location="Table 2"),
+             _prop("Mortality", "a", None, 27, 8.0, location="Abstract")]
+    df = run_audit(_package(real, arms=_arms(na=27), proportions=props))
+    assert _only(df, "duplicate", "Favorable")["verdict"] == "consistent"
+    assert _only(df, "duplicate", "Mortality")["verdict"] == "inconsistent"
+    # a p printed as "< 0.001" in one place and "0.01" in another cannot be the same p
+    comps = [{"location": loc, "item": "sICH p-int (adjusted)", "arms": "a|b", "test_stated": "interaction",
+              "outcome_type": "binary", "p_printed": pp, "p_value": 0.001 if "<" in pp else 0.01,
+              "p_relation": "<" if "<" in pp else "=", "p_decimals": 3 if "<" in pp else 2}
+             for loc, pp in (("Table 2", "0.01"), ("Results", "< 0.001"))]
+    df = run_audit(_package(real, arms=_arms(), comparisons=comps))
+    assert _only(df, "duplicate")["verdict"] == "inconsistent"
+    # an estimate repeated with its CI printed with another dash is the same estimate
+    ests = [_est("7.187", "1.385–37.306", "0.019", location="Table 3", item="Early RS (vs. late RS)"),
+            _est("7.187", "1.385–37.306", "0.019", location="Abstract", item="Early RS")]
+    df = run_audit(_package(real, arms=_arms(), estimates=ests))
+    assert _only(df, "duplicate")["verdict"] == "consistent"
+
+
+def test_n_sum(real):
+    comps = [{"location": "Table 1", "item": "X", "arms": "a|b", "test_stated": "interaction",
+              "outcome_type": "binary", "p_printed": "0.5", "p_value": 0.5, "p_relation": "=",
+              "p_decimals": 1}]
+    df = run_audit(_package(real, arms=_arms(na=10, nb=15, nall=25), comparisons=comps))
+    assert _only(df, "n-sum")["verdict"] == "consistent"       # 10 + 15 = 25 = n_total
+    df = run_audit(_package(real, arms=_arms(na=10, nb=14, nall=30), comparisons=comps))
+    assert _only(df, "n-sum")["verdict"] == "unverifiable"
+
+
+# --------------------------------------------------------------------------- properties
+
+@settings(max_examples=30, deadline=None)
+@given(total=st.integers(1, 400), data=st.data(), mode=st.sampled_from(["round", "truncate"]))
+def test_percent_printed_either_way_is_consistent(real, total, data, mode):
+    count = data.draw(st.integers(0, total))
+    exact = 100 * count / total
+    shown = round(exact, 1) if mode == "round" else math.floor(exact * 10 + 1e-9) / 10
+    pkg = _package(real, arms=_arms(na=total), proportions=[_prop("E", "a", count, total, shown)])
+    assert _only(run_audit(pkg), "percent")["verdict"] == "consistent"
+
+
+# --------------------------------------------------------------------------- the real package, CSV
+
+@pytest.fixture(scope="module")
+def audit(real):
+    return run_audit(real)
+
+
+def test_columns_and_verdicts(audit):
+    assert tuple(audit.columns) == COLUMNS
+    assert set(audit["verdict"]) <= set(VERDICTS)
+    assert set(audit["check"]) <= set(CHECKS)
+    assert (audit["detail"].str.len() > 0).all()
+
+
+def test_real_package_covers_every_study(audit, real):
+    assert set(audit["study"]) == set(real["studies"]["study"])
+    # the known example of the brief: baek2022 mortality 4.0% of 78 cannot be a count of 78
+    row = audit[(audit["study"] == "baek2022") & (audit["item"].str.startswith("mortality"))]
+    assert list(row["verdict"]) == ["inconsistent"]
+
+
+def test_study_slice_equals_filtered_full_audit(audit, real):
+    for key in real["studies"]["study"]:
+        one = run_audit(real, study=key)
+        full = audit[audit["study"] == key].reset_index(drop=True)
+        # n-sum and duplicates are within a study, so a slice is exactly the study's rows
+        pd.testing.assert_frame_equal(one, full)
+
+
+def test_deterministic(audit, real):
+    pd.testing.assert_frame_equal(audit, run_audit(real))
+
+
+def test_csv_has_exactly_the_columns(tmp_path, capsys):
+    path = tmp_path / "audit.csv"
+    assert main(["--csv", str(path)]) == 0
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert tuple(df.columns) == COLUMNS
+    assert set(df["verdict"]) <= set(VERDICTS)
+    out = capsys.readouterr().out
+    assert "Checks by verdict" in out and "Checks by kind" in out
+
+
+def test_committed_csv_is_current(audit):
+    committed = ROOT / "chapters" / "audit-table.csv"
+    buf = io.StringIO()
+    audit.to_csv(buf, index=False, lineterminator="\n")
+    assert committed.read_text(encoding="utf-8") == buf.getvalue(), \
+        "chapters/audit-table.csv is stale: regenerate with python -m helpers.audit --csv chapters/audit-table.csv"
+
+
+def test_summary_counts(audit):
+    by_verdict, by_check = summary(audit)
+    assert by_verdict["total"].sum() == len(audit)
+    assert by_check.to_numpy().sum() == len(audit)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="study must be one of"):
+        run_audit(study="nope2000")
+    with pytest.raises(ValueError, match="package"):
+        run_audit(package=[1, 2])
+    with pytest.raises(ValueError, match="missing the table kind"):
+        run_audit(package={"studies": pd.DataFrame()})
+    with pytest.raises(ValueError, match="audit must be"):
+        summary(pd.DataFrame({"x": [1]}))
