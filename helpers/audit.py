@@ -236,8 +236,12 @@ def _percent_rows(props: pd.DataFrame, arm_n: dict, out: list) -> dict:
                      f"no count out of {t}", "inconsistent",
                      f"No count out of {basis} {t} gives {printed.text}%{near}.")
         else:
-            fits = candidate_totals(printed, count=int(count) if has_c else None, max_total=1000)
-            totals = sorted({n for _, n in fits})[:5]
+            totals = []
+            for top in (100, 1000):  # the smallest totals are usually small: search those first
+                fits = candidate_totals(printed, count=int(count) if has_c else None, max_total=top)
+                totals = sorted({n for _, n in fits})[:5]
+                if len(totals) == 5:
+                    break
             shown = ", ".join(str(n) for n in totals) if totals else "none up to 1000"
             what = f"{int(count)} out of" if has_c else "a count out of"
             _row(out, r.study, r.location, _label(r), "percent-reachable", r.printed,
@@ -441,8 +445,12 @@ def _ttest_row(c, a, b, out: list) -> None:
 
 
 def _comparison_rows(comps, props, conts, arm_n, possible, out) -> None:
-    prop_groups = {k: g for k, g in props.groupby(["study", "location", "item"], sort=False)}
-    cont_groups = {k: g for k, g in conts.groupby(["study", "location", "item"], sort=False)}
+    prop_groups: dict = {}
+    for r in props.itertuples(index=False):
+        prop_groups.setdefault((r.study, r.location, r.item, r.arm), []).append(r)
+    cont_groups: dict = {}
+    for r in conts.itertuples(index=False):
+        cont_groups.setdefault((r.study, r.location, r.item, r.arm), []).append(r)
     for c in comps.itertuples(index=False):
         arms = str(c.arms).split("|")
         key = (c.study, c.location, c.item)
@@ -452,10 +460,9 @@ def _comparison_rows(comps, props, conts, arm_n, possible, out) -> None:
                  "from the printed numbers.")
             continue
         if c.outcome_type == "continuous":
-            g = cont_groups.get(key)
-            rows = [g[g["arm"] == arm] for arm in arms] if g is not None else []
-            if rows and all(len(x) == 1 for x in rows):
-                rs = [next(x.itertuples(index=False)) for x in rows]
+            rows = [cont_groups.get(key + (arm,), []) for arm in arms]
+            if all(len(x) == 1 for x in rows):
+                rs = [x[0] for x in rows]
                 if (len(rs) == 2 and all(r.summary == "mean_sd" for r in rs)
                         and all(not _missing(r.sd) and not _missing(r.n) for r in rs)
                         and c.test_stated in ("ttest", "ttest_or_mannwhitney", "not_stated")):
@@ -469,23 +476,21 @@ def _comparison_rows(comps, props, conts, arm_n, possible, out) -> None:
             _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
                  "The summaries behind this p are not all printed, so it cannot be recomputed.")
             continue
-        g = prop_groups.get(key)
         groups = []
         inferred = False
-        if g is not None:
-            for arm in arms:
-                ga = g[g["arm"] == arm]
-                tot = ga["total"].dropna()
-                total = int(tot.iloc[0]) if len(tot) else arm_n.get((c.study, arm))
-                if len(ga) == 0 or _missing(total):
-                    groups = []
-                    break
-                cats = {_s(r.category): possible.get(r.id, ()) for r in ga.itertuples(index=False)}
-                if any(len(v) == 0 for v in cats.values()):
-                    groups = []
-                    break
-                groups.append((cats, int(total)))
-                inferred = inferred or bool(ga["count"].isna().any())
+        for arm in arms:
+            ga = prop_groups.get(key + (arm,), [])
+            tot = [r.total for r in ga if not _missing(r.total)]
+            total = int(tot[0]) if tot else arm_n.get((c.study, arm))
+            if len(ga) == 0 or _missing(total):
+                groups = []
+                break
+            cats = {_s(r.category): possible.get(r.id, ()) for r in ga}
+            if any(len(v) == 0 for v in cats.values()):
+                groups = []
+                break
+            groups.append((cats, int(total)))
+            inferred = inferred or any(_missing(r.count) for r in ga)
         if len(groups) != len(arms) or len(groups) < 2:
             _row(out, c.study, c.location, c.item, "p-model", c.p_printed, "", "unverifiable",
                  "The counts behind this p (or their totals) are not printed, so it cannot be recomputed.")
@@ -667,6 +672,9 @@ def _n_sum_rows(pkg: Mapping, arm_n: dict, out: list) -> None:
             key = (study, tuple(sorted(str(arms).split("|"))))
             if key not in sets and all((study, a) in arm_n for a in key[1]):
                 sets[key] = loc
+    by_study: dict = {}
+    for (st, a), n in arm_n.items():
+        by_study.setdefault(st, []).append((a, n))
     for (study, arms), loc in sets.items():
         ns = [arm_n[(study, a)] for a in arms]
         label = " + ".join(arms)
@@ -675,8 +683,8 @@ def _n_sum_rows(pkg: Mapping, arm_n: dict, out: list) -> None:
                  "The size of at least one of these arms is not printed.")
             continue
         s = int(sum(int(n) for n in ns))
-        parents = sorted(a for (st, a), n in arm_n.items()
-                         if st == study and a not in arms and not _missing(n) and int(n) == s)
+        parents = sorted(a for a, n in by_study.get(study, [])
+                         if a not in arms and not _missing(n) and int(n) == s)
         reported = " + ".join(str(int(n)) for n in ns)
         n_total = studies.get(study)
         if not _missing(n_total) and int(n_total) == s:
