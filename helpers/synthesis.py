@@ -27,12 +27,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from helpers.consistency import candidate_counts, candidate_totals
-from helpers.validation import check_count_le_total
+from helpers.validation import check_count_le_total, check_two_by_two
 
-__all__ = ["StudyRate", "study_rate", "rate_table", "HOW"]
+__all__ = ["StudyRate", "study_rate", "rate_table", "log_odds_ratios", "HOW"]
 
 #: How a row's count was obtained (values of :attr:`StudyRate.how` per row).
 HOW = {
@@ -180,3 +181,39 @@ def rate_table(proportions, spec: Mapping[str, Sequence[str] | str]) -> pd.DataF
             "ids": ", ".join(r.ids),
         })
     return pd.DataFrame(rows)
+
+
+def log_odds_ratios(events_a, total_a, events_b, total_b) -> tuple[np.ndarray, np.ndarray]:
+    """Per-study log odds ratios of group a versus group b and their sampling variances.
+
+    yᵢ = log(aᵢdᵢ / (bᵢcᵢ)), vᵢ = 1/aᵢ + 1/bᵢ + 1/cᵢ + 1/dᵢ (Woolf's variance), with 1/2 added to
+    every cell of a table that has a zero cell: metafor's ``escalc("OR", add=1/2, to="only0")``,
+    the input :func:`helpers.meta.random_effects` expects. Raises ``ValueError`` for counts above
+    totals, negative or non-integer counts, zero totals, vectors of different lengths, and tables
+    with no events (or only events) in both groups, whose odds ratio is undefined.
+    """
+    names = ("events_a", "total_a", "events_b", "total_b")
+    vecs = []
+    for values, name in zip((events_a, total_a, events_b, total_b), names):
+        if isinstance(values, (str, bytes)):
+            raise ValueError(f"{name} must be a sequence of counts, not a string")
+        vecs.append(list(np.atleast_1d(np.asarray(values, dtype=object)).tolist()))
+    if len({len(v) for v in vecs}) != 1 or len(vecs[0]) == 0:
+        raise ValueError("events_a, total_a, events_b and total_b must be non-empty and of the same length, got "
+                         + ", ".join(str(len(v)) for v in vecs))
+    yi, vi = [], []
+    for i, (ea, na, eb, nb) in enumerate(zip(*vecs)):
+        try:
+            a, n1, c, n2 = check_two_by_two(ea, na, eb, nb)
+        except ValueError as exc:
+            raise ValueError(f"table {i}: {exc}") from None
+        b, d = n1 - a, n2 - c
+        if (a == 0 and c == 0) or (b == 0 and d == 0):
+            raise ValueError(f"table {i}: no events (or only events) in both groups, the odds ratio is undefined")
+        cells = np.array([a, b, c, d], dtype=float)
+        if np.any(cells == 0):
+            cells += 0.5
+        a_, b_, c_, d_ = cells
+        yi.append(float(np.log(a_ * d_ / (b_ * c_))))
+        vi.append(float(np.sum(1.0 / cells)))
+    return np.array(yi), np.array(vi)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from helpers.data import load_package
-from helpers.synthesis import HOW, rate_table, study_rate
+from helpers.synthesis import HOW, log_odds_ratios, rate_table, study_rate
 
 
 def _rows(*rows):
@@ -114,3 +114,35 @@ def test_reconstruction_contains_the_true_count(kn, decimals):
     assert r.total == n and not r.denominator_changed
     assert (k, n) in r.candidates[0]
     assert abs(r.events - k) <= max(1, n // 100) or r.ambiguous
+
+
+# Woolf log odds ratio by hand: 7/41 vs 14/86 -> cells 7, 34, 14, 72;
+# log(7*72/(34*14)) = log(504/476) = 0.0571584138, v = 1/7 + 1/34 + 1/14 + 1/72 = 0.2575863678.
+# A zero cell: 0/10 vs 3/10 -> cells 0.5, 10.5, 3.5, 7.5; log(0.5*7.5/(10.5*3.5)) = log(3.75/36.75)
+# = -2.2823823857, v = 2 + 1/10.5 + 1/3.5 + 1/7.5 = 2.5142857143.
+def test_log_odds_ratios_by_hand():
+    yi, vi = log_odds_ratios([7, 0], [41, 10], [14, 3], [86, 10])
+    assert yi == pytest.approx([0.0571584138, -2.2823823857], abs=1e-9)
+    assert vi == pytest.approx([0.2575863678, 2.5142857143], abs=1e-9)
+
+
+@pytest.mark.parametrize("args, message", [
+    (([5], [4], [1], [10]), "table 0"),
+    (([0], [10], [0], [12]), "undefined"),
+    (([1, 2], [10], [1], [10]), "same length"),
+    (("1", [10], [1], [10]), "not a string"),
+])
+def test_log_odds_ratios_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        log_odds_ratios(*args)
+
+
+@given(st.integers(1, 60), st.integers(1, 60), st.data())
+def test_log_odds_ratio_swaps_sign_with_groups(n1, n2, data):
+    a = data.draw(st.integers(0, n1))
+    c = data.draw(st.integers(0, n2))
+    if (a == 0 and c == 0) or (a == n1 and c == n2):
+        return
+    y1, v1 = log_odds_ratios([a], [n1], [c], [n2])
+    y2, v2 = log_odds_ratios([c], [n2], [a], [n1])
+    assert y1[0] == pytest.approx(-y2[0]) and v1[0] == pytest.approx(v2[0]) and v1[0] > 0
