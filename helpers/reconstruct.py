@@ -15,7 +15,8 @@ it, ``c`` = unexposed with the event, ``d`` = unexposed without it; the crude od
 * :func:`candidate_tables` does this for every sub-cohort size whose printed exposure percentage is
   reachable (:func:`helpers.consistency.candidate_counts`, the book's one tolerance rule), when the
   exposure was measured only in a subset (e.g. patients with follow-up imaging) while the events are
-  known for the whole cohort.
+  known for the whole cohort; :func:`undefined_tables` lists the compatible tables it leaves out
+  because their odds ratio is undefined (every, or no, patient of the subset had the event).
 * :func:`crude_odds_ratio` returns ``a·d/(b·c)`` including the limits 0 and infinity at a zero cell
   (complete or quasi-complete separation, where maximum likelihood has no finite estimate; Albert &
   Anderson, Biometrika 1984;71:1-10).
@@ -35,7 +36,8 @@ import pandas as pd
 from helpers.consistency import candidate_counts
 from helpers.validation import check_count, check_count_le_total, check_total
 
-__all__ = ["crude_odds_ratio", "tables_with_margins", "candidate_tables", "events_per_variable"]
+__all__ = ["crude_odds_ratio", "tables_with_margins", "candidate_tables", "undefined_tables",
+           "events_per_variable"]
 
 _COLUMNS = ["total", "exposed", "events", "a", "b", "c", "d", "odds_ratio", "zero_cell"]
 
@@ -83,6 +85,37 @@ def tables_with_margins(total, exposed, events) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_COLUMNS)
 
 
+def _subset_sizes(n_total, subset_totals):
+    """The validated subset sizes for :func:`candidate_tables` and :func:`undefined_tables`."""
+    if subset_totals is None:
+        return list(range(1, n_total + 1))
+    if isinstance(subset_totals, (str, bytes)):
+        raise ValueError("subset_totals must be an iterable of whole numbers, not a string")
+    sizes = sorted({check_total(m, "subset_totals") for m in subset_totals})
+    if not sizes:
+        raise ValueError("subset_totals is empty")
+    for m in sizes:
+        if m > n_total:
+            raise ValueError(f"subset_totals contains {m}, more than n_total={n_total}")
+    return sizes
+
+
+def _margins(events_total, n_total, exposure_printed, subset_totals, mode):
+    """Every (m, k, e) compatible with the cohort and the printed exposure percentage, with k in
+    1..m-1: subset size m, exposed count k, events e among the m (any, including 0 and m)."""
+    n_total = check_total(n_total, "n_total")
+    events_total, _ = check_count_le_total(events_total, n_total, "events_total", "n_total")
+    sizes = _subset_sizes(n_total, subset_totals)
+    out = []
+    for m in sizes:
+        for k in candidate_counts(m, exposure_printed, mode=mode):
+            if k in (0, m):
+                continue
+            for e in range(max(0, events_total - (n_total - m)), min(events_total, m) + 1):
+                out.append((m, k, e))
+    return n_total, sizes, out
+
+
 def candidate_tables(events_total, n_total, exposure_printed, subset_totals: Iterable | None = None,
                      *, mode: str = "either") -> pd.DataFrame:
     """All 2×2 tables (exposure × event) compatible with a cohort's event count and a printed
@@ -96,35 +129,15 @@ def candidate_tables(events_total, n_total, exposure_printed, subset_totals: Ite
     possible number ``e`` of events among the ``m`` (from ``max(0, events_total - (n_total - m))``
     to ``min(events_total, m)``), every table of :func:`tables_with_margins` is listed. Tables with
     an empty margin (no events or no non-events among the ``m``) are left out: no odds ratio can be
-    estimated from them.
+    estimated from them; :func:`undefined_tables` lists them.
 
     Returns a DataFrame with the columns of :func:`tables_with_margins` (``total`` being ``m``)
     plus ``missing`` (= ``n_total - m``, patients without the exposure assessment), sorted by
     ``total`` (descending), ``events`` and ``a``. Raises ValueError on invalid counts, a subset size
     outside 1..``n_total`` or a percentage that no listed subset can reach.
     """
-    n_total = check_total(n_total, "n_total")
-    events_total, _ = check_count_le_total(events_total, n_total, "events_total", "n_total")
-    if subset_totals is None:
-        sizes = range(1, n_total + 1)
-    else:
-        if isinstance(subset_totals, (str, bytes)):
-            raise ValueError("subset_totals must be an iterable of whole numbers, not a string")
-        sizes = sorted({check_total(m, "subset_totals") for m in subset_totals})
-        if not sizes:
-            raise ValueError("subset_totals is empty")
-        for m in sizes:
-            if m > n_total:
-                raise ValueError(f"subset_totals contains {m}, more than n_total={n_total}")
-    frames = []
-    for m in sizes:
-        for k in candidate_counts(m, exposure_printed, mode=mode):
-            if k in (0, m):
-                continue
-            for e in range(max(0, events_total - (n_total - m)), min(events_total, m) + 1):
-                if e in (0, m):
-                    continue
-                frames.append(tables_with_margins(m, k, e))
+    n_total, sizes, margins = _margins(events_total, n_total, exposure_printed, subset_totals, mode)
+    frames = [tables_with_margins(m, k, e) for m, k, e in margins if e not in (0, m)]
     if not frames:
         raise ValueError(f"no subset size in {sizes[0]}..{sizes[-1]} gives a table whose exposure "
                          f"percentage prints as {exposure_printed!r}")
@@ -132,6 +145,30 @@ def candidate_tables(events_total, n_total, exposure_printed, subset_totals: Ite
     out["missing"] = n_total - out["total"]
     out = out.sort_values(["total", "events", "a"], ascending=[False, True, True], kind="stable")
     return out.reset_index(drop=True)
+
+
+def undefined_tables(events_total, n_total, exposure_printed, subset_totals: Iterable | None = None,
+                     *, mode: str = "either") -> pd.DataFrame:
+    """The tables that :func:`candidate_tables` leaves out: compatible with the same margins, but
+    with every patient of the subset having the event (``e = m``) or none (``e = 0``).
+
+    With an empty outcome column the table is fixed by the exposed count (``a = k, c = m - k`` and
+    ``b = d = 0`` when all had the event; ``a = c = 0`` when none did), and its odds ratio is
+    ``0/0``, undefined. Returns a DataFrame with columns ``total, exposed, events, a, b, c, d,
+    missing`` (one row per such table, possibly none), sorted like :func:`candidate_tables`. Same
+    arguments and errors as :func:`candidate_tables`, except that no table at all is not an error.
+    """
+    n_total, _, margins = _margins(events_total, n_total, exposure_printed, subset_totals, mode)
+    rows = []
+    for m, k, e in margins:
+        if e == m:
+            rows.append((m, k, e, k, 0, m - k, 0))
+        elif e == 0:
+            rows.append((m, k, e, 0, k, 0, m - k))
+    out = pd.DataFrame(rows, columns=["total", "exposed", "events", "a", "b", "c", "d"])
+    out["missing"] = n_total - out["total"]
+    out = out.sort_values(["total", "events", "a"], ascending=[False, True, True], kind="stable")
+    return out.reset_index(drop=True).astype("int64")
 
 
 def events_per_variable(events, nonevents, n_variables) -> float:

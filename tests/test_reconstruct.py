@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, strategies as st
 from scipy.stats import fisher_exact, hypergeom
 
-from helpers.consistency import candidate_totals
+from helpers.consistency import candidate_counts, candidate_totals
 from helpers.reconstruct import (candidate_tables, crude_odds_ratio, events_per_variable,
-                                 tables_with_margins)
+                                 tables_with_margins, undefined_tables)
 
 
 def test_crude_or_physicians_health_study():
@@ -101,6 +101,61 @@ def test_candidate_tables_bad_input():
         candidate_tables(52, 78, "82.1%", subset_totals=[10, 11])
     with pytest.raises(ValueError):
         candidate_tables(52, 78, "82.1%", subset_totals=[])
+
+
+def test_undefined_tables_hand_example():
+    # Worked by hand: 52 of 78 favourable, "82.1%" patent in a subset of m. m = 28 (23/28 = 82.14%)
+    # leaves 50 patients outside, so 2..28 of the 28 can be favourable; with all 28 favourable the
+    # table is 23, 0 | 5, 0 and a*d = b*c = 0. Likewise m = 39 (32/39 = 82.05%): 13..39 favourable,
+    # all 39 gives 32, 0 | 7, 0. From m = 56 on, at most 52 < m can be favourable, and at least
+    # 52 - (78 - m) > 0 are: no other table has an empty outcome column.
+    u = undefined_tables(52, 78, "82.1%")
+    assert [tuple(r) for r in u[["total", "exposed", "events", "a", "b", "c", "d", "missing"]]
+            .itertuples(index=False)] == [(39, 32, 39, 32, 0, 7, 0, 39), (28, 23, 28, 23, 0, 5, 0, 50)]
+    for r in u.itertuples():
+        with pytest.raises(ValueError, match="undefined"):
+            crude_odds_ratio(r.a, r.b, r.c, r.d)
+    assert undefined_tables(52, 78, "82.1%", subset_totals=[78]).empty
+    # 2 events in a cohort of 10, exposure "50%" of m = 2 (1 exposed): 0, 1 or 2 events among the
+    # two; 0 gives 0, 1 | 0, 1 and 2 gives 1, 0 | 1, 0 (1 event gives the two defined tables)
+    u0 = undefined_tables(2, 10, "50%", subset_totals=[2])
+    assert [tuple(r) for r in u0[["a", "b", "c", "d"]].itertuples(index=False)] == [(0, 1, 0, 1), (1, 0, 1, 0)]
+
+
+def test_undefined_tables_bad_input():
+    with pytest.raises(ValueError, match="subset_totals"):
+        undefined_tables(52, 78, "82.1%", subset_totals=[79])
+    with pytest.raises(ValueError, match="events_total"):
+        undefined_tables(80, 78, "82.1%")
+    with pytest.raises(ValueError, match="mode"):
+        undefined_tables(52, 78, "82.1%", mode="ceil")
+
+
+@given(st.integers(2, 20).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))),
+       st.sampled_from(["25%", "50%", "33.3%", "66.7%"]), st.sampled_from(["round", "truncate", "either"]))
+def test_candidate_and_undefined_tables_cover_every_event_count(ne, printed, mode):
+    # Together the two lists hold, for every (m, k), each possible number of events among the m
+    # exactly once per table; the undefined ones are exactly those with 0 or m events.
+    n, e_tot = ne
+    try:
+        t = candidate_tables(e_tot, n, printed, mode=mode)
+    except ValueError:
+        t = None
+    u = undefined_tables(e_tot, n, printed, mode=mode)
+    assert ((u["events"] == 0) | (u["events"] == u["total"])).all()
+    assert ((u["a"] + u["b"]) == u["exposed"]).all() and ((u["a"] + u["c"]) == u["events"]).all()
+    assert ((u["a"] + u["b"] + u["c"] + u["d"]) == u["total"]).all()
+    pairs = {(m, k) for m in range(1, n + 1)
+             for k in candidate_counts(m, printed, mode=mode) if 0 < k < m}
+    for m, k in pairs:
+        e_range = set(range(max(0, e_tot - (n - m)), min(e_tot, m) + 1))
+        got = set(u.loc[(u["total"] == m) & (u["exposed"] == k), "events"])
+        if t is not None:
+            got |= set(t.loc[(t["total"] == m) & (t["exposed"] == k), "events"])
+        assert got == e_range
+    if t is None:
+        assert not pairs or all(set(range(max(0, e_tot - (n - m)), min(e_tot, m) + 1)) <= {0, m}
+                                for m, _ in pairs)
 
 
 def test_events_per_variable():
