@@ -458,7 +458,13 @@ def pool_proportions(events, totals, method="REML", knha=True, *, level=0.95) ->
     defaults to True (Knapp–Hartung), which is the better-calibrated choice for few studies.
     """
     yi, vi = logit_proportions(events, totals)
-    res = random_effects(yi, vi, method=method, knha=knha, level=level)
+    try:
+        res = random_effects(yi, vi, method=method, knha=knha, level=level)
+    except ValueError as exc:
+        if "identical" in str(exc):
+            raise ValueError("events: every study has the same logit proportion, so the Knapp–Hartung "
+                             "standard error is zero; use knha=False") from None
+        raise
     expit = lambda t: float(1.0 / (1.0 + math.exp(-t)))  # noqa: E731
     return ProportionPoolResult(
         estimate=expit(res.estimate),

@@ -182,6 +182,9 @@ def test_fixed_effect_rejects_bad_input():
 def test_knha_with_identical_effects_is_an_error_not_nan():
     with pytest.raises(ValueError, match="identical"):
         random_effects([0.3, 0.3, 0.3], [0.1, 0.2, 0.3], knha=True)
+    with pytest.raises(ValueError, match="events"):
+        pool_proportions([2, 2], [10, 10], knha=True)
+    assert pool_proportions([2, 2], [10, 10], knha=False).estimate == pytest.approx(0.2)
 
 
 @pytest.mark.parametrize(
