@@ -97,6 +97,9 @@ def test_inputs_hash_covers_chapter_helpers_and_data(tmp_path):
     (tmp_path / "helpers" / "__pycache__").mkdir()
     (tmp_path / "helpers" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"junk")
     assert execute.inputs_sha256(md, tmp_path) == base, "byte-code caches are not inputs"
+    for folder in ("helpers", "data"):
+        (tmp_path / folder / "README.md").write_text("prose only\n", encoding="utf-8")
+        assert execute.inputs_sha256(md, tmp_path) == base, f"{folder}/README.md is documentation, not an input"
     seen = {base}
     for path, text in [
         (md, DEMO + "\n"),

@@ -73,6 +73,9 @@ def _shared_files(root: Path) -> list[Path]:
                 if p.is_file()
                 and not SKIP_PARTS.intersection(p.relative_to(root).parts)
                 and p.suffix not in {".pyc", ".pyo"}
+                # READMEs document the folders; no chapter reads them, so editing the prose of
+                # helpers/README.md or data/README.md must not force every chapter to re-execute.
+                and p.name != "README.md"
             )
     files.extend(root / name for name in INPUT_FILES if (root / name).is_file())
     return sorted(files, key=lambda p: p.relative_to(root).as_posix())
