@@ -13,6 +13,14 @@
   version with a fixed seed.
 * :func:`ttest_pvalues`: Student's and Welch's two-sample t-tests from means, SDs and sizes
   (``scipy.stats.ttest_ind_from_stats``).
+* :func:`binary_ttest_pvalues` and :func:`ordinal_ttest_pvalues`: Student's and Welch's t-tests
+  applied to a yes/no variable coded 0/1 (the mean is then the proportion), or to a categorical
+  variable coded by numeric scores (e.g. 0, 1, 2, 3 for ordered grades). This is what a statistics
+  program does when a coded categorical variable is analysed as a number; it is not a test for
+  categorical data that methods sections usually name, and it is offered so that such a p-value
+  can be *recognised*, not recommended. The group means and SDs follow from the counts
+  (SD of a 0/1 variable = sqrt(k(n − k) / (n(n − 1)))), so the result equals
+  ``scipy.stats.ttest_ind`` on the expanded individual codes and R's ``t.test``.
 * :func:`matching_tests`: which candidate p-values print as the paper's p, by the one tolerance
   rule of :mod:`helpers.printed`.
 
@@ -32,7 +40,8 @@ from scipy.special import gammaln
 from helpers.printed import agrees, as_printed
 from helpers.validation import check_count, check_finite, check_positive, check_total
 
-__all__ = ["categorical_pvalues", "fisher_freeman_halton", "ttest_pvalues", "matching_tests"]
+__all__ = ["categorical_pvalues", "fisher_freeman_halton", "ttest_pvalues", "binary_ttest_pvalues",
+           "ordinal_ttest_pvalues", "matching_tests"]
 
 _REL_ERR = 1 + 1e-7  # R fisher.test's tolerance for ties in table probability
 
@@ -184,6 +193,97 @@ def ttest_pvalues(mean_a, sd_a, n_a, mean_b, sd_b, n_b) -> dict:
     wt = stats.ttest_ind_from_stats(ma, sa, na, mb, sb, nb, equal_var=False)
     return {"student": float(st.pvalue), "welch": float(wt.pvalue),
             "t_student": float(st.statistic), "t_welch": float(wt.statistic)}
+
+
+def ordinal_ttest_pvalues(table, scores) -> dict:
+    """Student's and Welch's t-tests on a categorical variable coded by numeric ``scores``.
+
+    ``table`` has two rows (the groups) and one column per category, holding counts; ``scores``
+    gives the numeric code of each column (e.g. ``(0, 1, 2, 3)`` for mTICI 1, 2a, 2b, 3 coded in
+    order; ``(1, 0)`` for yes/no). Each group's mean and SD are those of its patients' codes
+    (SD with divisor n − 1), and the two-sample t-tests follow
+    (``scipy.stats.ttest_ind_from_stats``), exactly as ``scipy.stats.ttest_ind`` or R's
+    ``t.test(x, y, var.equal = TRUE / FALSE)`` would give on the individual codes. Student's test
+    pools the variances (df = n_a + n_b − 2); Welch's uses separate variances and the
+    Welch–Satterthwaite df (Welch, Biometrika 1947;34:28-35).
+
+    Returns ``{"student": p, "welch": p, "t_student": t, "t_welch": t, "df_welch": df,
+    "mean_a": ..., "mean_b": ...}`` (two-sided p).
+
+    Raises ValueError (naming the argument) for a table that is not 2 rows of non-negative integer
+    counts, scores that are not finite numbers (one per column, not all equal), a group with fewer
+    than 2 patients, or when neither group varies (every patient of each group has the same code,
+    e.g. 0/27 vs 0/29 events): the t statistic is then 0/0 or ±∞ and R's ``t.test`` gives NaN or
+    stops with "data are essentially constant". When exactly one group does not vary both tests are
+    defined (Welch's df is then n − 1 of the other group).
+    """
+    try:
+        rows = [list(r) for r in table]
+    except TypeError:
+        raise ValueError(f"table must be 2 rows of counts (one column per category), got {table!r}") from None
+    if len(rows) != 2 or len(rows[0]) != len(rows[1]) or len(rows[0]) < 2:
+        raise ValueError("table must have exactly 2 rows (the groups) of equal length, with at least "
+                         f"2 columns (categories), got {table!r}")
+    counts = np.array([[check_count(x, f"table[{i}][{j}]") for j, x in enumerate(r)]
+                       for i, r in enumerate(rows)], dtype=np.int64)
+    try:
+        sc = [check_finite(x, f"scores[{j}]") for j, x in enumerate(scores)]
+    except TypeError:
+        raise ValueError(f"scores must be a sequence of numbers, one per column, got {scores!r}") from None
+    if len(sc) != counts.shape[1]:
+        raise ValueError(f"scores must give one number per column ({counts.shape[1]}), got {len(sc)}")
+    if len(set(sc)) < 2:
+        raise ValueError(f"scores must not all be equal, got {scores!r}")
+    x = np.array(sc, dtype=float)
+    summ = []
+    for i, name in ((0, "table[0]"), (1, "table[1]")):
+        n = int(counts[i].sum())
+        if n < 2:
+            raise ValueError(f"{name} must hold at least 2 patients for a t-test, got {n}")
+        mean = float((counts[i] * x).sum() / n)
+        if len({sc[j] for j in range(len(sc)) if counts[i][j] > 0}) == 1:  # one code only
+            mean, var = float(x[counts[i] > 0][0]), 0.0
+        else:
+            var = float((counts[i] * (x - mean) ** 2).sum() / (n - 1))
+        summ.append((mean, math.sqrt(var), n))
+    (ma, sa, na), (mb, sb, nb) = summ
+    if sa == 0 and sb == 0:
+        raise ValueError("table: neither group varies (every patient of each group has the same "
+                         f"code; group means {ma:g} and {mb:g}), so the t statistic is undefined")
+    st = stats.ttest_ind_from_stats(ma, sa, na, mb, sb, nb, equal_var=True)
+    wt = stats.ttest_ind_from_stats(ma, sa, na, mb, sb, nb, equal_var=False)
+    va, vb = sa ** 2 / na, sb ** 2 / nb
+    df_w = (va + vb) ** 2 / (va ** 2 / (na - 1) + vb ** 2 / (nb - 1))
+    return {"student": float(st.pvalue), "welch": float(wt.pvalue),
+            "t_student": float(st.statistic), "t_welch": float(wt.statistic), "df_welch": float(df_w),
+            "mean_a": ma, "mean_b": mb}
+
+
+def binary_ttest_pvalues(events_a, total_a, events_b, total_b) -> dict:
+    """Student's and Welch's t-tests on a yes/no variable coded 1 (event) and 0 (no event).
+
+    The group means are the proportions events/total; the result equals R's
+    ``t.test(c(rep(1, k1), rep(0, n1 - k1)), c(rep(1, k2), rep(0, n2 - k2)), var.equal = TRUE/FALSE)``.
+    Returns the dict of :func:`ordinal_ttest_pvalues` (``student``, ``welch``, ``t_student``,
+    ``t_welch``, ``df_welch``, ``mean_a``, ``mean_b``).
+
+    Raises ValueError naming the argument for negative or non-integer counts, events above the
+    total, totals below 2, and when neither group varies (0/n vs 0/m, n/n vs m/m, 0/n vs m/m):
+    the t statistic is then undefined.
+    """
+    ka = check_count(events_a, "events_a")
+    na = check_total(total_a, "total_a")
+    kb = check_count(events_b, "events_b")
+    nb = check_total(total_b, "total_b")
+    for k, n, kn, nn in ((ka, na, "events_a", "total_a"), (kb, nb, "events_b", "total_b")):
+        if k > n:
+            raise ValueError(f"{kn} ({k}) must not exceed {nn} ({n})")
+        if n < 2:
+            raise ValueError(f"{nn} must be at least 2 for a t-test, got {n}")
+    if ka in (0, na) and kb in (0, nb):
+        raise ValueError(f"events_a/total_a = {ka}/{na} and events_b/total_b = {kb}/{nb}: neither group "
+                         "varies (all 0 or all 1 codes), so the t statistic is undefined")
+    return ordinal_ttest_pvalues([[ka, na - ka], [kb, nb - kb]], (1, 0))
 
 
 def matching_tests(candidates: dict, printed_p) -> list[str]:

@@ -18,10 +18,13 @@ variances 87.5 and 39.0; raw data a = 1 3 4 6 11 13 15 19 22 24 25 26 26, b = 2 
 p = 0.375199679758149; t.test(a, b) (Welch): t = 0.935846193555605, p = 0.359998186932442.
 """
 
+import numpy as np
 import pytest
 from hypothesis import given, strategies as st
+from scipy import stats
 
-from helpers.pvalues import categorical_pvalues, fisher_freeman_halton, matching_tests, ttest_pvalues
+from helpers.pvalues import (binary_ttest_pvalues, categorical_pvalues, fisher_freeman_halton,
+                             matching_tests, ordinal_ttest_pvalues, ttest_pvalues)
 
 
 def test_tea_tasting_fisher():
@@ -147,3 +150,146 @@ def test_matching_tests():
 def test_matching_tests_bad_input(cands, printed, word):
     with pytest.raises(ValueError, match=word):
         matching_tests(cands, printed)
+
+
+# --------------------------------------------------------------------------- t-tests on codes
+
+def test_binary_ttest_against_r():
+    """Reference values from R 4.2.2 (Rscript, run by hand), b <- function(k, n) c(rep(1, k), rep(0, n - k)):
+
+        t.test(b(3, 10), b(7, 12), var.equal = TRUE)   # t = -1.3212479572, p = 0.2013359479
+        t.test(b(3, 10), b(7, 12))                     # t = -1.3293204389, df = 19.67820482, p = 0.1989490450
+        t.test(b(32, 39), b(7, 12), var.equal = TRUE)  # t = 1.7090219036, p = 0.0937743162
+        t.test(b(32, 39), b(7, 12))                    # p = 0.1616770281
+        t.test(b(18, 70), b(4, 38))                    # Welch p = 0.0397906516 (Student 0.0621800099)
+        t.test(b(23, 70), b(6, 38))                    # Welch p = 0.0411227730 (Student 0.0567434829)
+        t.test(b(5, 27), b(4, 29))                     # Welch p = 0.6393519717 (Student 0.6378216353)
+        t.test(b(6, 39), b(3, 17))                     # Welch p = 0.8411220736 (Student 0.8358357063)
+        t.test(b(24, 27), b(18, 29), var.equal = TRUE) # p = 0.0202815346; Welch p = 0.0189749682
+        t.test(b(0, 10), b(3, 12))                     # Welch t = -1.9148542155, df = 11, p = 0.0818642312
+                                                       # Student p = 0.0970864910
+    """
+    ref = [  # (k1, n1, k2, n2, student, welch)
+        (3, 10, 7, 12, 0.2013359479, 0.1989490450),
+        (32, 39, 7, 12, 0.0937743162, 0.1616770281),
+        (18, 70, 4, 38, 0.0621800099, 0.0397906516),
+        (23, 70, 6, 38, 0.0567434829, 0.0411227730),
+        (5, 27, 4, 29, 0.6378216353, 0.6393519717),
+        (6, 39, 3, 17, 0.8358357063, 0.8411220736),
+        (24, 27, 18, 29, 0.0202815346, 0.0189749682),
+        (0, 10, 3, 12, 0.0970864910, 0.0818642312),
+    ]
+    for k1, n1, k2, n2, student, welch in ref:
+        r = binary_ttest_pvalues(k1, n1, k2, n2)
+        assert r["student"] == pytest.approx(student, rel=1e-8), (k1, n1, k2, n2)
+        assert r["welch"] == pytest.approx(welch, rel=1e-8), (k1, n1, k2, n2)
+    r = binary_ttest_pvalues(3, 10, 7, 12)
+    assert r["t_student"] == pytest.approx(-1.3212479572, rel=1e-8)
+    assert r["t_welch"] == pytest.approx(-1.3293204389, rel=1e-8)
+    assert r["df_welch"] == pytest.approx(19.67820482, rel=1e-8)
+    assert binary_ttest_pvalues(0, 10, 3, 12)["df_welch"] == pytest.approx(11.0)
+
+
+def test_ordinal_ttest_against_r():
+    """R 4.2.2 (Rscript, run by hand), o <- function(cnt, sc) rep(sc, cnt):
+
+        x <- o(c(0, 2, 12, 13), 0:3); y <- o(c(0, 4, 13, 12), 0:3)   # mTICI 1/2a/2b/3 coded 0..3
+        t.test(x, y, var.equal = TRUE)$p.value   # 0.4666792986
+        t.test(x, y)$p.value                     # 0.4650971561 (t = 0.7357031488)
+        x <- o(c(1, 4, 3, 2), c(1, 2, 3, 5)); y <- o(c(3, 3, 1, 0), c(1, 2, 3, 5))
+        t.test(x, y, var.equal = TRUE)$p.value   # 0.0693444058
+        t.test(x, y)$p.value                     # 0.0487196839
+    """
+    r = ordinal_ttest_pvalues([[0, 2, 12, 13], [0, 4, 13, 12]], (0, 1, 2, 3))
+    assert r["student"] == pytest.approx(0.4666792986, rel=1e-8)
+    assert r["welch"] == pytest.approx(0.4650971561, rel=1e-8)
+    assert r["t_welch"] == pytest.approx(0.7357031488, rel=1e-8)
+    r = ordinal_ttest_pvalues([[1, 4, 3, 2], [3, 3, 1, 0]], [1, 2, 3, 5])
+    assert r["student"] == pytest.approx(0.0693444058, rel=1e-8)
+    assert r["welch"] == pytest.approx(0.0487196839, rel=1e-8)
+
+
+@pytest.mark.parametrize("args", [(0, 10, 0, 12), (10, 10, 12, 12), (0, 10, 12, 12)])
+def test_binary_ttest_no_variation_raises(args):
+    # R: t.test(b(0,10), b(0,12)) gives t = NaN, p = NA; t.test(b(0,10), b(12,12)) stops with
+    # "data are essentially constant": undefined, so a ValueError, never a NaN
+    with pytest.raises(ValueError, match="neither group varies"):
+        binary_ttest_pvalues(*args)
+
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        ((-1, 10, 2, 10), "events_a"),
+        ((1.5, 10, 2, 10), "events_a"),
+        ((11, 10, 2, 10), "events_a"),
+        ((1, 10, 2, 1), "total_b"),
+        ((1, 10, 2, 0), "total_b"),
+        ((1, 10, float("nan"), 10), "events_b"),
+    ],
+)
+def test_binary_ttest_bad_input(args, word):
+    with pytest.raises(ValueError, match=word):
+        binary_ttest_pvalues(*args)
+
+
+@pytest.mark.parametrize(
+    "table, scores, word",
+    [
+        ([[1, 2], [3, 4], [5, 6]], (0, 1), "table"),
+        ([[1, 2, 3], [3, 4]], (0, 1, 2), "table"),
+        ([[1, -2], [3, 4]], (0, 1), r"table\[0\]\[1\]"),
+        ([[1, 2], [3, 4]], (0, 1, 2), "scores"),
+        ([[1, 2], [3, 4]], (1, 1), "scores"),
+        ([[1, 2], [3, 4]], (0, float("inf")), r"scores\[1\]"),
+        ([[1, 0], [3, 4]], (0, 1), r"table\[0\]"),
+        ([[0, 5, 0], [0, 7, 0]], (0, 1, 2), "neither group varies"),
+        (5, (0, 1), "table"),
+    ],
+)
+def test_ordinal_ttest_bad_input(table, scores, word):
+    with pytest.raises(ValueError, match=word):
+        ordinal_ttest_pvalues(table, scores)
+
+
+def _codes(k, n):
+    return np.r_[np.ones(k), np.zeros(n - k)]
+
+
+# the reference (scipy on the raw codes) warns about precision when one group is constant
+_REF_WARNING = "ignore:Precision loss occurred:RuntimeWarning"
+
+
+@pytest.mark.filterwarnings(_REF_WARNING)
+@given(st.integers(2, 60), st.integers(2, 60), st.data())
+def test_binary_ttest_equals_scipy_on_expanded_codes(n1, n2, data):
+    k1 = data.draw(st.integers(0, n1))
+    k2 = data.draw(st.integers(0, n2))
+    if k1 in (0, n1) and k2 in (0, n2):
+        with pytest.raises(ValueError):
+            binary_ttest_pvalues(k1, n1, k2, n2)
+        return
+    r = binary_ttest_pvalues(k1, n1, k2, n2)
+    for key, equal_var in (("student", True), ("welch", False)):
+        ref = stats.ttest_ind(_codes(k1, n1), _codes(k2, n2), equal_var=equal_var)
+        assert r[key] == pytest.approx(float(ref.pvalue), rel=1e-9, abs=1e-14)
+        assert 0 <= r[key] <= 1
+    # coding events as 0 and non-events as 1 gives the same p
+    assert ordinal_ttest_pvalues([[k1, n1 - k1], [k2, n2 - k2]], (0, 1))["welch"] == \
+        pytest.approx(r["welch"], rel=1e-9, abs=1e-14)
+
+
+@pytest.mark.filterwarnings(_REF_WARNING)
+@given(st.lists(st.integers(0, 8), min_size=3, max_size=3), st.lists(st.integers(0, 8), min_size=3, max_size=3),
+       st.floats(0.1, 10), st.floats(-5, 5))
+def test_ordinal_ttest_equals_scipy_and_is_affine_invariant(a, b, scale, shift):
+    scores = (0, 1, 3)
+    expand = lambda cnt, sc: np.repeat(np.array(sc, dtype=float), cnt)
+    xa, xb = expand(a, scores), expand(b, scores)
+    if len(xa) < 2 or len(xb) < 2 or (np.ptp(xa) == 0 and np.ptp(xb) == 0):
+        return
+    r = ordinal_ttest_pvalues([a, b], scores)
+    ref = stats.ttest_ind(xa, xb, equal_var=False)
+    assert r["welch"] == pytest.approx(float(ref.pvalue), rel=1e-8, abs=1e-12)
+    moved = ordinal_ttest_pvalues([a, b], [shift + scale * s for s in scores])
+    assert moved["student"] == pytest.approx(r["student"], rel=1e-7, abs=1e-12)
