@@ -46,7 +46,10 @@ Check kinds (the ``check`` column)
     reproduces the p and ``inconsistent`` otherwise (named then after the test the paper's wording
     or rule points to). The detail lists every candidate's p and which reproduce it. When a
     percentage was printed without its count, the counts it allows (``percent-reachable``) are
-    used and the row is consistent when some allowed counts reproduce the p.
+    used and the row is consistent when some allowed counts reproduce the p. A t-test on the
+    codes (``p-ttest01`` below) is never one of these candidates: it cannot make this row
+    consistent; when it reproduces the printed p the detail says so ("not a test the methods
+    name", or "the paper names no test").
 ``p-rule``
     Only for comparisons whose methods say "chi-square or Fisher's exact test, as appropriate"
     (``chisq_or_fisher``). The usual rule picks Fisher's exact test when any expected count is
@@ -55,6 +58,21 @@ Check kinds (the ``check`` column)
     numbers agree, the choice of test does not); ``unverifiable`` when no candidate reproduces it
     (then the ``p-…`` row is already inconsistent). So each problem is counted once: the ``p-…``
     row asks "is the number reproducible?", ``p-rule`` asks "by the right test?".
+``p-ttest01``
+    Student's or Welch's t-test applied to the yes/no variable coded 1/0, or to a categorical
+    variable coded 0, 1, 2, ... in the printed order of its categories
+    (:func:`helpers.pvalues.binary_ttest_pvalues`, :func:`helpers.pvalues.ordinal_ttest_pvalues`):
+    what a statistics program gives when a coded categorical variable is analysed as a number.
+    The encoding keeps the methods and the numbers apart. The row exists **only** when the tests
+    the paper's wording allows do **not** reproduce the printed p (its ``p-<test>`` row is
+    ``inconsistent``, and stays so) **and** such a t-test does; its verdict is then always
+    ``consistent``, meaning "the printed p is what the printed counts give under a test the
+    methods do not name". So an unnamed test never counts as agreement with the paper's methods,
+    the reporting problem is counted once (in the ``p-<test>`` row), and this row says which
+    computation most likely produced the number. No row when the named test reproduces the p
+    (its detail still mentions a t-test that also does), when no t-test does either, when
+    neither group varies (t undefined), or when some patients fall in no printed category (their
+    code is unknown). The ``p-rule`` row of such an item is ``unverifiable`` and points here.
 ``p-ttest``
     A comparison of two mean (SD) rows: Student's and Welch's t-tests
     (:func:`helpers.pvalues.ttest_pvalues`), evaluated over every combination of the extreme true
@@ -107,7 +125,7 @@ import pandas as pd
 from helpers.consistency import (candidate_counts, candidate_totals, ci_centre_check, ci_p_check,
                                  percent_check)
 from helpers.printed import Printed, agrees, as_printed, parse_interval, value_set
-from helpers.pvalues import categorical_pvalues, ttest_pvalues
+from helpers.pvalues import categorical_pvalues, ordinal_ttest_pvalues, ttest_pvalues
 
 __all__ = ["COLUMNS", "VERDICTS", "CHECKS", "run_audit", "summary", "main"]
 
@@ -117,7 +135,7 @@ COLUMNS = ("study", "location", "item", "check", "reported", "recomputed", "verd
 VERDICTS = ("consistent", "inconsistent", "unverifiable")
 #: every check name (documented in the module docstring)
 CHECKS = ("percent", "percent-reachable", "arm-sum", "p-fisher", "p-chisq", "p-chisq-yates",
-          "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest", "p-median", "p-model", "ci-centre",
+          "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest01", "p-ttest", "p-median", "p-model", "ci-centre",
           "ci-p", "duplicate", "n-sum")
 
 _REQUIRED = ("studies", "arms", "proportions", "comparisons", "continuous", "estimates")
@@ -326,6 +344,8 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
     pp = _p(c.p_printed)
     cats = sorted({k for g, _ in groups for k in g}, key=str)
     binary = cats == [""]
+    # the categories in printed order (the data keeps the paper's order), coded 0, 1, 2, ...
+    printed_order = list(dict.fromkeys(k for g, _ in groups for k in g))
     # every combination of possible counts (inferred counts may leave several)
     options = []
     for g, total in groups:
@@ -362,6 +382,8 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
     preferred = [t for t in ([rule] if rule else []) + list(allowed) if t in repro]
     test = preferred[0] if preferred else (rule or allowed[0])
     table, res = next(((tb, r) for tb, r in results if agrees(r["p"][test], pp)), results[0])
+    # t-tests on the codes (not a test for categorical data; recognised, never counted as one)
+    codes_t = _codes_ttest(results, cats, printed_order, binary, pp)
     if binary:
         cells = " vs ".join(f"{row[0]}/{sum(row)}" for row in table)
     else:
@@ -378,8 +400,21 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
     else:
         detail = (f"{_cap(names[test])} gives p = {_fmt_p(res['p'][test])}{src}, which does not "
                   f"print as {pp.text.strip()}; reproduced by {who}.")
+    unnamed = ("the paper names no test" if c.test_stated == "not_stated"
+               else "not a test the methods name")
+    if codes_t is not None:
+        plural = len(codes_t["which"]) > 1
+        detail += (f" {_cap(codes_t['sentence'])} also give{'' if plural else 's'} it ({unnamed})."
+                   if ok else f" {_cap(codes_t['sentence'])} reproduce{'' if plural else 's'} it, "
+                   f"but {'those are' if plural else 'that is'} {unnamed}.")
     _row(out, c.study, c.location, c.item, _check_name(test, shape2), c.p_printed, recomputed,
          "consistent" if ok else "inconsistent", detail)
+    if codes_t is not None and not ok:
+        _row(out, c.study, c.location, c.item, "p-ttest01", c.p_printed, codes_t["recomputed"],
+             "consistent",
+             f"{_cap(codes_t['sentence'])} print{'' if len(codes_t['which']) > 1 else 's'} as "
+             f"{pp.text.strip()} ({unnamed}); the "
+             f"{_check_name(test, shape2)} row stays inconsistent.")
     if rule:
         min_e = res0["min_expected"]
         why = (f"the smallest expected count is {min_e:.2f}, for which the paper's rule (Fisher's "
@@ -390,11 +425,58 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
         elif repro:
             verdict = "inconsistent"
             detail = f"The printed p is reproduced only by {who}, but {why}."
+        elif codes_t is not None:
+            verdict = "unverifiable"
+            detail = (f"No test for categorical data reproduces the printed p ({codes_t['sentence']} "
+                      f"do{'' if len(codes_t['which']) > 1 else 'es'}; see p-ttest01), so the rule "
+                      f"cannot be checked; {why}.")
         else:
             verdict = "unverifiable"
             detail = f"No candidate test reproduces the printed p, so the test used cannot be told; {why}."
         _row(out, c.study, c.location, c.item, "p-rule", c.p_printed,
              f"rule picks {names[rule]}; reproduced by {who}", verdict, detail)
+
+
+def _codes_ttest(results, cats, printed_order, binary, pp):
+    """Student's and Welch's t on the codes (1 = event, 0 = none; or 0, 1, 2, ... for categories in
+    printed order) for every compatible table; None unless one of them reproduces ``pp``.
+    Tables whose patients are not all in a printed category (codes unknown), or in which neither
+    group varies (t undefined), give no t candidate."""
+    if binary:
+        scores, label = (1, 0), "the 0/1 codes"
+    else:
+        order = [printed_order.index(k) for k in cats]
+        scores = tuple(order)
+        label = ("the 0/1 codes" if len(cats) == 2 else
+                 f"the codes 0–{len(cats) - 1} of the categories in printed order")
+    hits = []
+    for table, _ in results:
+        rows = [list(r) for r in table]
+        if not binary and any(r[-1] for r in rows):  # patients in no printed category
+            continue
+        rows = rows if binary else [r[:-1] for r in rows]
+        try:
+            t = ordinal_ttest_pvalues(rows, scores)
+        except ValueError:
+            continue
+        which = [k for k in ("student", "welch") if agrees(t[k], pp)]
+        if which:
+            hits.append((rows, t, which))
+    if not hits:
+        return None
+    rows, t, which = hits[0]
+    names = {"student": "Student's", "welch": "Welch's"}
+    shown = which[0]
+    who = " and ".join(names[k] for k in which)
+    if binary:
+        cells = " vs ".join(f"{r[0]}/{sum(r)}" for r in rows)
+    else:
+        cells = "by category " + " vs ".join("/".join(str(x) for x in r) for r in rows)
+    return {"which": which,
+            "sentence": (f"{who} t-test{'s' if len(which) > 1 else ''} on {label} "
+                         f"(p = {_fmt_p(t[shown])})"),
+            "recomputed": (f"t on {label}: Student p = {_fmt_p(t['student'])}, Welch p = "
+                           f"{_fmt_p(t['welch'])} (counts {cells})")}
 
 
 def _cap(text: str) -> str:

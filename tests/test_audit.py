@@ -7,6 +7,13 @@ Reference values are computed by hand or quoted from an independent source:
   with Yates' correction X² = 0.5, p = 0.4795 (R ``chisq.test(..., correct=FALSE/TRUE)``);
 * t-test, means 5 and 6, SD 1, n 10 each: t = 1/sqrt(0.2) = 2.236, df 18, p = 0.0382
   (R ``2*pt(-sqrt(5), 18)`` = 0.03818);
+* t-tests on 0/1 or category codes (R 4.2.2, b <- function(k, n) c(rep(1, k), rep(0, n - k))):
+  5/27 vs 4/29: Welch ``t.test(b(5, 27), b(4, 29))`` p = 0.6393519717, Student 0.6378216353;
+  ``fisher.test(matrix(c(5,4,22,25),2))`` p = 0.7248998227, Pearson 0.6304380937, Yates 0.9068387886.
+  23/27 vs 16/29: Pearson ``chisq.test(matrix(c(23,16,4,13),2), correct=FALSE)`` p = 0.0146565846,
+  Fisher 0.0204507241, Yates 0.0315598147; Student t p = 0.01415916, Welch 0.01330611.
+  mTICI 1/2a/2b/3 counts 0/2/12/13 vs 0/4/13/12 coded 0..3: Welch p = 0.4650971561, Student
+  0.4666792986; Fisher–Freeman–Halton 0.8012096829, Pearson 0.7131594620;
 * OR 2.00 (1.00–4.00): SE = ln 4 / (2·1.96) = 0.3537, z = ln 2 / SE = 1.96, p = 0.050
   (Altman & Bland, BMJ 2011;343:d2304).
 """
@@ -210,6 +217,93 @@ def test_p_from_counts_inferred_from_percentages(real):
     df = run_audit(_package(real, arms=_arms(na=4, nb=4, nall=8), proportions=props, comparisons=[comp]))
     row = _only(df, "p-fisher")
     assert row["verdict"] == "consistent" and "inferred" in row["detail"]
+
+
+# --------------------------------------------------------------------------- t-test on 0/1 codes
+
+def _binary(real, ka, na, kb, nb, printed, stated="chisq_or_fisher", item="Thing"):
+    props = [_prop(item, "a", ka, na, round(100 * ka / na, 1)), _prop(item, "b", kb, nb, round(100 * kb / nb, 1))]
+    comp = {"location": "Table 1", "item": item, "arms": "a|b", "test_stated": stated,
+            "outcome_type": "binary", "p_printed": printed, "p_value": float(printed),
+            "p_relation": "=", "p_decimals": len(printed.split(".")[1])}
+    return run_audit(_package(real, arms=_arms(na=na, nb=nb, nall=na + nb), proportions=props,
+                              comparisons=[comp]))
+
+
+def test_ttest01_never_makes_the_named_test_row_consistent(real):
+    # 5/27 vs 4/29, printed 0.639: only Welch's t on 0/1 codes (0.63935) gives it; Fisher 0.7249,
+    # Pearson 0.6304, Yates 0.9068 do not, and the rule (expected count 4.34 < 5) calls for Fisher
+    df = _binary(real, 5, 27, 4, 29, "0.639")
+    named = _only(df, "p-fisher")
+    assert named["verdict"] == "inconsistent"
+    assert "reproduced by no candidate test" in named["detail"]
+    assert "Welch's t-test on the 0/1 codes (p = 0.6394) reproduces it" in named["detail"]
+    assert "not a test the methods name" in named["detail"]
+    alt = _only(df, "p-ttest01")
+    assert alt["verdict"] == "consistent"
+    assert "Welch p = 0.6394" in alt["recomputed"] and "Student p = 0.6378" in alt["recomputed"]
+    assert "the p-fisher row stays inconsistent" in alt["detail"]
+    rule = _only(df, "p-rule")
+    assert rule["verdict"] == "unverifiable" and "p-ttest01" in rule["detail"]
+    # the paper naming no test does not make the t-test a named one either
+    df = _binary(real, 5, 27, 4, 29, "0.639", stated="not_stated")
+    assert _only(df, "p-fisher")["verdict"] == "inconsistent"
+    assert "the paper names no test" in _only(df, "p-ttest01")["detail"]
+
+
+def test_ttest01_when_the_named_test_also_fits(real):
+    # 23/27 vs 16/29, printed 0.014: Pearson 0.01466 (truncation) and Student t 0.01416 both fit
+    df = _binary(real, 23, 27, 16, 29, "0.014")
+    named = _only(df, "p-chisq")
+    assert named["verdict"] == "consistent"
+    assert "Student's t-test on the 0/1 codes (p = 0.0142) also gives it" in named["detail"]
+    assert "p-ttest01" not in set(df["check"])       # nothing to explain: the named test fits
+
+
+def test_ttest01_absent_when_no_test_fits_or_t_undefined(real):
+    # 0.30 is given by none of Fisher 0.7249, Pearson 0.6304, Yates 0.9068, t 0.6378/0.6394
+    df = _binary(real, 5, 27, 4, 29, "0.30")
+    assert _only(df, "p-fisher")["verdict"] == "inconsistent"
+    assert "t-test" not in _only(df, "p-fisher")["detail"] and "p-ttest01" not in set(df["check"])
+    # 0/10 vs 0/12: nobody varies, t undefined; no crash, no t candidate
+    df = _binary(real, 0, 10, 0, 12, "1.000", stated="fisher")
+    assert "p-ttest01" not in set(df["check"]) and "t-test" not in " ".join(df["detail"])
+
+
+def _mtici(real, printed, late_3=12):
+    cats = [("1", 0, 0), ("2a", 2, 4), ("2b", 12, 13), ("3", 13, late_3)]
+    props = []
+    for cat, a, b in cats:
+        props += [_prop("Final mTICI", "a", a, 27, round(100 * a / 27, 1), category=cat, location="Table 2"),
+                  _prop("Final mTICI", "b", b, 29, round(100 * b / 29, 1), category=cat, location="Table 2")]
+    comp = {"location": "Table 2", "item": "Final mTICI", "arms": "a|b", "test_stated": "chisq_or_fisher",
+            "outcome_type": "categorical", "p_printed": printed, "p_value": float(printed),
+            "p_relation": "=", "p_decimals": 3}
+    return run_audit(_package(real, arms=_arms(na=27, nb=29, nall=56), proportions=props,
+                              comparisons=[comp]))
+
+
+def test_ttest01_on_ordered_category_codes(real):
+    # mTICI 1/2a/2b/3 coded 0..3 in printed order: Welch 0.4651 prints as 0.465; FFH 0.8012
+    df = _mtici(real, "0.465")
+    assert _only(df, "p-rxc-fisher")["verdict"] == "inconsistent"
+    alt = _only(df, "p-ttest01")
+    assert alt["verdict"] == "consistent" and "codes 0–3" in alt["detail"]
+    assert "Welch p = 0.4651" in alt["recomputed"] and "Student p = 0.4667" in alt["recomputed"]
+    # categories that do not cover the arm (11 of the late arm's 29 in no printed grade): codes
+    # unknown, so no t candidate
+    df = _mtici(real, "0.465", late_3=1)
+    assert "p-ttest01" not in set(df["check"])
+
+
+def test_ttest01_rows_on_the_real_package(audit):
+    alt = audit[audit["check"] == "p-ttest01"]
+    assert not alt.empty and (alt["verdict"] == "consistent").all()
+    # a p-ttest01 row only ever accompanies an inconsistent named-test row of the same item
+    named = audit[audit["check"].str.match(r"p-(rxc-)?(fisher|chisq|chisq-yates)$")]
+    keyed = {(r.study, r.location, r.item): r.verdict for r in named.itertuples()}
+    for r in alt.itertuples():
+        assert keyed[(r.study, r.location, r.item)] == "inconsistent"
 
 
 # --------------------------------------------------------------------------- t-test, medians, models
