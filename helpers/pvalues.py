@@ -286,6 +286,26 @@ def binary_ttest_pvalues(events_a, total_a, events_b, total_b) -> dict:
     return ordinal_ttest_pvalues([[ka, na - ka], [kb, nb - kb]], (1, 0))
 
 
+def barnard_pvalue(events_a, total_a, events_b, total_b) -> float:
+    """Two-sided p of Barnard's unconditional exact test for two independent binomial samples.
+
+    Unlike Fisher's test it does not condition on the total number of events: the nuisance common
+    risk is maximised over (Barnard 1945; Mehta & Senchaudhuri 2003), with the pooled-variance Wald
+    statistic as the ordering. Computed by :func:`scipy.stats.barnard_exact` on the table with one
+    column per group (the orientation matters: scipy treats the columns as the two binomial
+    samples). Raises ValueError naming the argument for negative or non-integer counts, events
+    above the total, or zero totals.
+    """
+    ka = check_count(events_a, "events_a")
+    na = check_total(total_a, "total_a")
+    kb = check_count(events_b, "events_b")
+    nb = check_total(total_b, "total_b")
+    for k, n, kn, nn in ((ka, na, "events_a", "total_a"), (kb, nb, "events_b", "total_b")):
+        if k > n:
+            raise ValueError(f"{kn} ({k}) must not exceed {nn} ({n})")
+    return float(stats.barnard_exact([[ka, kb], [na - ka, nb - kb]], pooled=True).pvalue)
+
+
 def matching_tests(candidates: dict, printed_p) -> list[str]:
     """Names of the candidate tests whose p prints as ``printed_p`` (``"0.014"``, ``"< 0.001*"``)
     under the one tolerance rule of :mod:`helpers.printed` (rounding or truncation at the printed
