@@ -5,7 +5,7 @@
   spines). :func:`use_style` applies them globally; :func:`styled` is the same as a context manager.
   No matplotlibrc file is involved.
 * :func:`forest_plot` draws study rows (square markers, sized by weight when weights are given, with
-  their CI), a pooled diamond, a prediction-interval bar and a right-hand column "est (lo–hi)".
+  their CI), a pooled diamond, a prediction-interval bar and a right-hand column "est (lo to hi)".
 * :func:`proportion_plot` draws a point and its confidence interval (Wilson score or
   Clopper–Pearson, from :mod:`helpers.proportions`) for each rate, optionally coloured by group.
 * :func:`save_figure` writes PNG, SVG or PDF with no timestamps or software versions in the file and
@@ -25,6 +25,7 @@ from matplotlib.patches import Polygon
 from matplotlib.transforms import blended_transform_factory
 
 from .validation import check_ci, check_count_le_total, check_finite, check_positive
+from .formatting import MINUS, num
 
 __all__ = ["PALETTE", "STYLE", "use_style", "styled", "forest_plot", "proportion_plot", "save_figure"]
 
@@ -112,10 +113,11 @@ def _same_length(named: dict) -> int:
 
 
 def _fmt(value: float) -> str:
+    """Two decimals (two significant digits for very large or small values), true minus sign."""
     magnitude = abs(value)
     if magnitude != 0 and (magnitude >= 1000 or magnitude < 0.01):
-        return f"{value:.2g}"
-    return f"{value:.2f}"
+        return f"{value:.2g}".replace("-", MINUS)
+    return num(value, 2)
 
 
 def _pooled_triplet(pooled, log_scale: bool):
@@ -143,7 +145,7 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
     sets the area of each study's square; ``pooled`` is ``(estimate, ci_low, ci_high)`` or an object
     with those attributes; ``prediction`` is ``(pi_low, pi_high)``; ``group`` gives each study a
     subgroup label, drawn as a header row above its studies (in order of first appearance);
-    ``null`` draws the line of no effect (``None`` for none). ``annotate`` writes "est (lo–hi)" in
+    ``null`` draws the line of no effect (``None`` for none). ``annotate`` writes "est (lo to hi)" in
     a right-hand column. Returns the Axes. Artists carry ``gid`` values "study-marker", "study-ci",
     "pooled", "prediction" and "group-header" so that callers and tests can find them.
     """
@@ -206,7 +208,7 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
             y_ticks.append(y)
             y_labels.append(("   " if grp is not None else "") + labels[i])
             if annotate:
-                ax.text(1.02, y, f"{_fmt(e)} ({_fmt(l_)}–{_fmt(h_)})", transform=text_tf,
+                ax.text(1.02, y, f"{_fmt(e)} ({_fmt(l_)} to {_fmt(h_)})", transform=text_tf,
                         ha="left", va="center", gid="study-text")
         if pooled_v is not None:
             y = -(len(layout) + 0.6)
@@ -217,7 +219,7 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
             y_ticks.append(y)
             y_labels.append(pooled_label)
             if annotate:
-                ax.text(1.02, y, f"{_fmt(e)} ({_fmt(l_)}–{_fmt(h_)})", transform=text_tf,
+                ax.text(1.02, y, f"{_fmt(e)} ({_fmt(l_)} to {_fmt(h_)})", transform=text_tf,
                         ha="left", va="center", fontweight="bold", gid="pooled-text")
             if prediction is not None:
                 yp = y - 0.9
@@ -226,13 +228,16 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
                 y_ticks.append(yp)
                 y_labels.append("Prediction interval")
                 if annotate:
-                    ax.text(1.02, yp, f"({_fmt(pi_lo)}–{_fmt(pi_hi)})", transform=text_tf,
+                    ax.text(1.02, yp, f"({_fmt(pi_lo)} to {_fmt(pi_hi)})", transform=text_tf,
                             ha="left", va="center", gid="prediction-text")
         if null is not None:
             ax.axvline(null, color="0.45", lw=0.9, ls="--", zorder=0, gid="null")
         if log_scale:
             ax.set_xscale("log")
+            # Ticks at 1, 2 and 5 times powers of ten, labelled plainly; no "2×10⁰" minor labels.
+            ax.xaxis.set_major_locator(mpl.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
         xs = [v for r_ in rows for v in r_[1:]] + ([pooled_v[1], pooled_v[2]] if pooled_v else [])
         if prediction is not None:
             xs += [pi_lo, pi_hi]

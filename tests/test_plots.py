@@ -66,7 +66,7 @@ def test_forest_plot_rows_and_markers():
     assert len(_gids(ax, "prediction")) == 1
     assert [t.get_text() for t in ax.get_yticklabels()] == LABELS + ["Random effects", "Prediction interval"]
     texts = [t.get_text() for t in _gids(ax, "study-text")]
-    assert texts[0] == "0.50 (0.20–1.10)"
+    assert texts[0] == "0.50 (0.20 to 1.10)"
     assert ax.get_xscale() == "log"
     # marker area grows with weight: largest weight (C) has the largest square
     sizes = [m.get_markersize() for m in _gids(ax, "study-marker")]
