@@ -107,8 +107,27 @@ Check kinds (the ``check`` column)
     the study's total or to the size of another arm (``consistent``); ``unverifiable`` when an arm
     size is not printed or the sum matches no printed size.
 
-Rows are sorted by study (the order of ``studies.csv``), location (Abstract, Table 1, Table 2,
-..., Results, Discussion, Methods), item and check, so the output is deterministic.
+What the ``detail`` sentences say (verdicts are never changed by them)
+---------------------------------------------------------------------
+* A p that no candidate test reproduces names every candidate tried ("none of Fisher's exact
+  test, Pearson's chi-square, Pearson's chi-square with Yates' correction or a t-test (Student's
+  or Welch's) on the 0/1 codes reproduces it"); the t-test is named only when it could be computed.
+* **By truncation only**: a ``consistent`` verdict that rounding of the printed numbers cannot
+  give and truncation can (``percent``, the ``p-…`` rows of counts, ``p-ttest01``, ``p-ttest``,
+  ``ci-centre``, ``ci-p``) says so.
+* A ``ci-p`` row whose ``ci-centre`` row is ``inconsistent`` says the interval is not symmetric
+  on its scale, so not a Wald-type interval, and the p it implies is only approximate: that
+  comparison is not evidence of an error.
+* **Misses by a hair**: an ``inconsistent`` row whose recomputed range misses the printed
+  value's range of true values by less than one unit in the printed value's last digit gives
+  both ranges (``percent``, the ``p-…`` rows of counts (nearest allowed test), ``p-ttest``,
+  ``ci-centre``, ``ci-p``). For ``ci-p`` it adds the degrees of freedom for which a t reference
+  distribution (instead of the normal) would make CI and p agree, when some do.
+
+Rows are sorted by study (the row order of ``studies.csv``: publication order), location
+(Abstract, Table 1, Table 2, ..., Results, Discussion, Methods, then any other alphabetically),
+item and check (the order of :data:`CHECKS`), then the printed value, so the output is
+deterministic; :func:`summary` keeps the same study order.
 """
 
 from __future__ import annotations
@@ -121,6 +140,7 @@ import sys
 from collections.abc import Mapping
 
 import pandas as pd
+from scipy import stats
 
 from helpers.consistency import (candidate_counts, candidate_totals, ci_centre_check, ci_p_check,
                                  percent_check)
@@ -205,6 +225,31 @@ def _location_key(loc: str):
     return (_LOCATION_ORDER.index(loc) if loc in _LOCATION_ORDER else len(_LOCATION_ORDER), loc)
 
 
+def _gap(lo: float, hi: float, vs) -> float:
+    """Distance from the interval [lo, hi] to a set of printed values (0 when they meet)."""
+    if hi < vs.low:
+        return vs.low - hi
+    if lo > vs.high:
+        return lo - vs.high
+    return 0.0
+
+
+def _hair(lo: float, hi: float, printed: Printed, what: str, fmt=None) -> str:
+    """The near-miss sentence: the recomputed range [lo, hi] misses the printed value's range by
+    less than one unit in the printed value's last digit ('' otherwise, and for bounds)."""
+    if printed.relation != "=":
+        return ""
+    vs = value_set(printed)
+    gap = _gap(lo, hi, vs)
+    if not 0 < gap < printed.step:
+        return ""
+    fmt = fmt or _fmt_p
+    rec = fmt(lo) if math.isclose(lo, hi, rel_tol=1e-12, abs_tol=0) else f"{fmt(lo)} to {fmt(hi)}"
+    return (f" It misses by a hair: {what} {rec}, while the printed {printed.text.strip()} stands "
+            f"for {fmt(vs.low)} to {fmt(vs.high)} (less than one unit in its last printed digit "
+            "apart).")
+
+
 # --------------------------------------------------------------------------- percentages
 
 def _percent_rows(props: pd.DataFrame, arm_n: dict, out: list) -> dict:
@@ -225,6 +270,8 @@ def _percent_rows(props: pd.DataFrame, arm_n: dict, out: list) -> dict:
             res = percent_check(int(count), int(total), printed)
             detail = res.detail
             if res.verdict == "inconsistent":
+                detail += _hair(res.exact, res.exact, printed, f"{int(count)}/{int(total)} =",
+                                fmt=lambda x: f"{x:.{printed.decimals + 2}f}%")
                 near = [n for _, n in candidate_totals(printed, count=int(count),
                                                        min_total=max(1, int(count), int(total) - 25),
                                                        max_total=int(total) + 25)]
@@ -383,7 +430,7 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
     test = preferred[0] if preferred else (rule or allowed[0])
     table, res = next(((tb, r) for tb, r in results if agrees(r["p"][test], pp)), results[0])
     # t-tests on the codes (not a test for categorical data; recognised, never counted as one)
-    codes_t = _codes_ttest(results, cats, printed_order, binary, pp)
+    codes_t, t_tried = _codes_ttest(results, cats, printed_order, binary, pp)
     if binary:
         cells = " vs ".join(f"{row[0]}/{sum(row)}" for row in table)
     else:
@@ -394,12 +441,29 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
     src = " using counts inferred from the printed percentages" if inferred else ""
     who = ", ".join(names[t] for t in repro) if repro else "no candidate test"
     ok = bool(preferred)
+    # truncation only: no allowed test reproduces the p by rounding, for any compatible table
+    by_trunc = ok and not any(agrees(r["p"][t], pp, "round") for t in preferred for _, r in results)
+    tried = [names[t] for t in res0["p"]]
+    if t_tried:
+        tried.append(f"a t-test (Student's or Welch's) on {t_tried}")
+    none_of = f"none of {_or_list(tried)} reproduces it"
     if ok:
+        how = " by truncation only (not by rounding)" if by_trunc else ""
         detail = (f"{_cap(names[test])} gives p = {_fmt_p(res['p'][test])}{src}, which prints as "
-                  f"{pp.text.strip()}; reproduced by {who}.")
+                  f"{pp.text.strip()}{how}; reproduced by {who}.")
     else:
         detail = (f"{_cap(names[test])} gives p = {_fmt_p(res['p'][test])}{src}, which does not "
-                  f"print as {pp.text.strip()}; reproduced by {who}.")
+                  f"print as {pp.text.strip()}; "
+                  + (f"reproduced by {who} (not a test the paper's wording allows)." if repro else
+                     f"{none_of}." if codes_t is None else
+                     f"none of {_or_list([names[t] for t in res0['p']])} reproduces it."))
+        # near miss: the nearest test the paper's wording allows, over every compatible table
+        near = []
+        for t in allowed:
+            vals = [r["p"][t] for _, r in results]
+            near.append((_gap(min(vals), max(vals), value_set(pp)), t, min(vals), max(vals)))
+        _, t_near, lo_near, hi_near = min(near)
+        detail += _hair(lo_near, hi_near, pp, f"{names[t_near]} gives p =")
     unnamed = ("the paper names no test" if c.test_stated == "not_stated"
                else "not a test the methods name")
     if codes_t is not None:
@@ -432,7 +496,8 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
                       f"cannot be checked; {why}.")
         else:
             verdict = "unverifiable"
-            detail = f"No candidate test reproduces the printed p, so the test used cannot be told; {why}."
+            detail = (f"No candidate test reproduces the printed p ({none_of}), so the test used "
+                      f"cannot be told; {why}.")
         _row(out, c.study, c.location, c.item, "p-rule", c.p_printed,
              f"rule picks {names[rule]}; reproduced by {who}", verdict, detail)
 
@@ -450,6 +515,7 @@ def _codes_ttest(results, cats, printed_order, binary, pp):
         label = ("the 0/1 codes" if len(cats) == 2 else
                  f"the codes 0–{len(cats) - 1} of the categories in printed order")
     hits = []
+    tried = ""
     for table, _ in results:
         rows = [list(r) for r in table]
         if not binary and any(r[-1] for r in rows):  # patients in no printed category
@@ -459,11 +525,12 @@ def _codes_ttest(results, cats, printed_order, binary, pp):
             t = ordinal_ttest_pvalues(rows, scores)
         except ValueError:
             continue
+        tried = label
         which = [k for k in ("student", "welch") if agrees(t[k], pp)]
         if which:
             hits.append((rows, t, which))
     if not hits:
-        return None
+        return None, tried
     rows, t, which = hits[0]
     names = {"student": "Student's", "welch": "Welch's"}
     shown = which[0]
@@ -472,20 +539,50 @@ def _codes_ttest(results, cats, printed_order, binary, pp):
         cells = " vs ".join(f"{r[0]}/{sum(r)}" for r in rows)
     else:
         cells = "by category " + " vs ".join("/".join(str(x) for x in r) for r in rows)
-    return {"which": which,
+    trunc = not any(agrees(tt[k], pp, "round") for _, tt, ws in hits for k in ws)
+    return {"which": which, "trunc": trunc,
             "sentence": (f"{who} t-test{'s' if len(which) > 1 else ''} on {label} "
-                         f"(p = {_fmt_p(t[shown])})"),
+                         f"(p = {_fmt_p(t[shown])}"
+                         f"{', by truncation only' if trunc else ''})"),
             "recomputed": (f"t on {label}: Student p = {_fmt_p(t['student'])}, Welch p = "
-                           f"{_fmt_p(t['welch'])} (counts {cells})")}
+                           f"{_fmt_p(t['welch'])} (counts {cells})")}, tried
+
+
+def _or_list(items: list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _corners(printed: Printed) -> tuple[float, float]:
-    vs = value_set(printed)
+def _corners(printed: Printed, mode: str = "either") -> tuple[float, float]:
+    vs = value_set(printed, mode)
     return vs.low, vs.high
+
+
+def _ttest_ranges(pa, pb, na: int, nb: int, mode: str) -> dict:
+    """(lowest, highest) Student and Welch p over every corner of the printed means and SDs
+    (under ``mode``); the highest is 1 when the mean difference can pass through zero."""
+    base = ttest_pvalues(pa[0].value, pa[1].value, na, pb[0].value, pb[1].value, nb)
+    ranges = {"student": [base["student"]], "welch": [base["welch"]]}
+    for ma, sa, mb, sb in itertools.product(_corners(pa[0], mode), _corners(pa[1], mode),
+                                            _corners(pb[0], mode), _corners(pb[1], mode)):
+        if sa <= 0 or sb <= 0:
+            continue
+        r = ttest_pvalues(ma, sa, na, mb, sb, nb)
+        ranges["student"].append(r["student"])
+        ranges["welch"].append(r["welch"])
+    lo_d = value_set(pa[0], mode).low - value_set(pb[0], mode).high
+    hi_d = value_set(pa[0], mode).high - value_set(pb[0], mode).low
+    through_zero = lo_d <= 0 <= hi_d
+    return {t: (min(v), 1.0 if through_zero else max(v)) for t, v in ranges.items()}
+
+
+def _p_in_range(lo: float, hi: float, pp: Printed, mode: str = "either") -> bool:
+    ps = value_set(pp, mode)
+    return not (ps.high < lo or ps.low > hi) and not (pp.relation == "<" and lo >= ps.high)
 
 
 def _ttest_row(c, a, b, out: list) -> None:
@@ -493,36 +590,25 @@ def _ttest_row(c, a, b, out: list) -> None:
     pa = [as_printed(float(x), "continuous", int(a.decimals)) for x in (a.centre, a.sd)]
     pb = [as_printed(float(x), "continuous", int(b.decimals)) for x in (b.centre, b.sd)]
     base = ttest_pvalues(pa[0].value, pa[1].value, int(a.n), pb[0].value, pb[1].value, int(b.n))
-    ranges = {"student": [], "welch": []}
-    for ma, sa, mb, sb in itertools.product(_corners(pa[0]), _corners(pa[1]), _corners(pb[0]),
-                                            _corners(pb[1])):
-        if sa <= 0 or sb <= 0:
-            continue
-        r = ttest_pvalues(ma, sa, int(a.n), mb, sb, int(b.n))
-        ranges["student"].append(r["student"])
-        ranges["welch"].append(r["welch"])
-    # the mean difference can pass through zero: then p can reach 1
-    lo_d = value_set(pa[0]).low - value_set(pb[0]).high
-    hi_d = value_set(pa[0]).high - value_set(pb[0]).low
-    repro = []
-    for t in ("student", "welch"):
-        vals = ranges[t] + [base[t]]
-        p_lo, p_hi = min(vals), (1.0 if lo_d <= 0 <= hi_d else max(vals))
-        ps = value_set(pp)
-        if not (ps.high < p_lo or ps.low > p_hi) and not (pp.relation == "<" and p_lo >= ps.high):
-            repro.append(t)
+    either = _ttest_ranges(pa, pb, int(a.n), int(b.n), "either")
+    rounded = _ttest_ranges(pa, pb, int(a.n), int(b.n), "round")
+    repro = [t for t in ("student", "welch") if _p_in_range(*either[t], pp)]
     names = {"student": "Student's t-test", "welch": "Welch's t-test"}
     recomputed = f"Student p = {_fmt_p(base['student'])}, Welch p = {_fmt_p(base['welch'])}"
     if repro:
         who = " and ".join(names[t] for t in repro)
         verdict = "consistent"
-        detail = (f"From the printed means and SDs, {who} can give {pp.text.strip()} "
+        trunc = not any(_p_in_range(*rounded[t], pp, "round") for t in repro)
+        how = " only by truncation of some printed numbers (not by rounding all of them)" if trunc else ""
+        detail = (f"From the printed means and SDs, {who} can give {pp.text.strip()}{how} "
                   "(allowing for the printed precision of every number).")
     else:
         verdict = "inconsistent"
         detail = (f"From the printed means and SDs neither Student's (p = {_fmt_p(base['student'])}) nor "
                   f"Welch's t-test (p = {_fmt_p(base['welch'])}) can give {pp.text.strip()}, even allowing "
                   "for printed precision.")
+        gap, t = min((_gap(*either[t], value_set(pp)), t) for t in ("student", "welch"))
+        detail += _hair(*either[t], pp, f"{names[t]} gives p =")
     _row(out, c.study, c.location, c.item, "p-ttest", c.p_printed, recomputed, verdict, detail)
 
 
@@ -607,6 +693,71 @@ def _est_label(e) -> str:
         (f", {e.adjustment}" if _s(e.adjustment) and e.adjustment != "not_stated" else "")
 
 
+def _scaled(printed: Printed, scale: str, mode: str) -> tuple[float, float]:
+    vs = value_set(printed, mode)
+    if scale == "log":
+        return math.log(max(vs.low, 1e-300)), math.log(max(vs.high, 1e-300))
+    return vs.low, vs.high
+
+
+def _centre_ranges(est, lo, hi, scale: str, mode: str):
+    """(centre range, estimate range) on the natural scale, every printed number read under
+    ``mode`` (the arithmetic of :func:`helpers.consistency.ci_centre_check`)."""
+    e1, e2 = _scaled(est, scale, mode)
+    l1, l2 = _scaled(lo, scale, mode)
+    h1, h2 = _scaled(hi, scale, mode)
+    back = math.exp if scale == "log" else (lambda x: x)
+    return (back((l1 + h1) / 2), back((l2 + h2) / 2)), (back(e1), back(e2))
+
+
+def _implied_p_range(est, lo, hi, scale: str, level: float, mode: str, df: float | None = None):
+    """Lowest and highest two-sided p implied by the CI (Altman & Bland 2011: SE from the CI width)
+    over every true value of the printed estimate and bounds under ``mode``; with ``df`` the CI
+    and the p use a t reference distribution with ``df`` degrees of freedom instead of the normal
+    (the arithmetic of :func:`helpers.consistency.ci_p_check`)."""
+    dist = stats.norm if df is None else stats.t(df)
+    crit = float(dist.ppf(0.5 + level / 2))
+    e1, e2 = _scaled(est, scale, mode)
+    l1, l2 = _scaled(lo, scale, mode)
+    h1, h2 = _scaled(hi, scale, mode)
+    abs_min = 0.0 if e1 <= 0 <= e2 else min(abs(e1), abs(e2))
+    abs_max = max(abs(e1), abs(e2))
+    se_max, se_min = (h2 - l1) / (2 * crit), (h1 - l2) / (2 * crit)
+    z_min = abs_min / se_max
+    z_max = math.inf if se_min <= 0 else abs_max / se_min
+    return float(2 * dist.sf(z_max)), float(2 * dist.sf(z_min))
+
+
+def _t_df_that_fit(est, lo, hi, scale, level, pp: Printed) -> tuple[int, int] | None:
+    """The smallest and largest degrees of freedom (whole numbers up to 10^6) for which a t
+    reference distribution would make the CI and the printed p agree; None when none does. Used
+    only for a near miss in which the normal reference gives too small a p: the implied p then
+    grows as the degrees of freedom fall, so the fitting values form one run, found by a scan of
+    1 to 200 and a bisection above."""
+    def fits(df):
+        return _p_in_range(*_implied_p_range(est, lo, hi, scale, level, "either", df), pp)
+    small = [df for df in range(1, 201) if fits(df)]
+    if not small:
+        return None
+    top = small[-1]
+    if top == 200:
+        lo_df, hi_df = 200, 10 ** 6
+        if fits(hi_df):
+            return small[0], hi_df
+        while hi_df - lo_df > 1:
+            mid = (lo_df + hi_df) // 2
+            lo_df, hi_df = (mid, hi_df) if fits(mid) else (lo_df, mid)
+        top = lo_df
+    return small[0], top
+
+
+def _df_span(dfs: tuple[int, int]) -> str:
+    a, b = dfs
+    if a == b:
+        return f"{a} degree{'s' if a > 1 else ''} of freedom"
+    return f"{a} to {b} degrees of freedom"
+
+
 def _estimate_rows(ests, out) -> None:
     for e in ests.itertuples(index=False):
         label = _est_label(e)
@@ -623,15 +774,42 @@ def _estimate_rows(ests, out) -> None:
         level = 0.95 if _missing(e.ci_level) else float(e.ci_level)
         reported = f"{e.measure} {e.estimate_printed} ({e.ci_printed})"
         cc = ci_centre_check(est, lo, hi, scale)
+        c_detail = cc.detail[:-1] + note + "."
+        (c1, c2), (r1, r2) = _centre_ranges(est, lo, hi, scale, "round")
+        if cc.verdict == "consistent" and (c2 < r1 or c1 > r2):
+            c_detail += (" It fits only by truncation of some printed numbers (not by rounding all "
+                         "of them).")
+        elif cc.verdict == "inconsistent":
+            c_detail += _hair(*cc.centre_range, est, "the centre lies at",
+                              fmt=lambda x: f"{x:.4g}")
         _row(out, e.study, e.location, label, "ci-centre", reported,
              f"{'geometric' if scale == 'log' else 'arithmetic'} centre {cc.centre:.4g} "
              f"(range {cc.centre_range[0]:.4g} to {cc.centre_range[1]:.4g})",
-             cc.verdict, cc.detail[:-1] + note + ".")
+             cc.verdict, c_detail)
         if has_p:
-            cp = ci_p_check(est, lo, hi, _p(e.p_printed), scale, level)
+            pp = _p(e.p_printed)
+            cp = ci_p_check(est, lo, hi, pp, scale, level)
+            p_detail = cp.detail[:-1] + note + "."
+            if cp.verdict == "consistent":
+                if not _p_in_range(*_implied_p_range(est, lo, hi, scale, level, "round"), pp, "round"):
+                    p_detail += (" It agrees only by truncation of some printed numbers (not by "
+                                 "rounding all of them).")
+            else:
+                hair = _hair(*cp.p_range, pp, "the CI implies p =")
+                if hair:
+                    dfs = _t_df_that_fit(est, lo, hi, scale, level, pp)
+                    if dfs:
+                        hair += (f" A CI and p from a t distribution with {_df_span(dfs)} (instead "
+                                 "of the normal) would fit.")
+                p_detail += hair
+            if cc.verdict == "inconsistent":
+                p_detail += (f" The interval is not symmetric about the estimate on the "
+                             f"{'log' if scale == 'log' else 'linear'} scale (see ci-centre), so it "
+                             "is not a Wald-type interval and the p it implies is only approximate: "
+                             "this comparison is not evidence of an error.")
             _row(out, e.study, e.location, label, "ci-p", e.p_printed,
                  f"p = {_fmt_p(cp.p)} (range {_fmt_p(cp.p_range[0])} to {_fmt_p(cp.p_range[1])})",
-                 cp.verdict, cp.detail[:-1] + note + ".")
+                 cp.verdict, p_detail)
 
 
 # --------------------------------------------------------------------------- duplicates

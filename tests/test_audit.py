@@ -236,7 +236,8 @@ def test_ttest01_never_makes_the_named_test_row_consistent(real):
     df = _binary(real, 5, 27, 4, 29, "0.639")
     named = _only(df, "p-fisher")
     assert named["verdict"] == "inconsistent"
-    assert "reproduced by no candidate test" in named["detail"]
+    assert ("none of Fisher's exact test, Pearson's chi-square or Pearson's chi-square with "
+            "Yates' correction reproduces it") in named["detail"]
     assert "Welch's t-test on the 0/1 codes (p = 0.6394) reproduces it" in named["detail"]
     assert "not a test the methods name" in named["detail"]
     alt = _only(df, "p-ttest01")
@@ -264,8 +265,11 @@ def test_ttest01_absent_when_no_test_fits_or_t_undefined(real):
     # 0.30 is given by none of Fisher 0.7249, Pearson 0.6304, Yates 0.9068, t 0.6378/0.6394
     df = _binary(real, 5, 27, 4, 29, "0.30")
     assert _only(df, "p-fisher")["verdict"] == "inconsistent"
-    assert "t-test" not in _only(df, "p-fisher")["detail"] and "p-ttest01" not in set(df["check"])
-    # 0/10 vs 0/12: nobody varies, t undefined; no crash, no t candidate
+    detail = _only(df, "p-fisher")["detail"]
+    assert "p-ttest01" not in set(df["check"])
+    # the t-test on the codes was tried (and is named among the candidates), but it does not fit
+    assert detail.endswith("or a t-test (Student's or Welch's) on the 0/1 codes reproduces it.")
+    # 0/10 vs 0/12: nobody varies, t undefined; no crash, no t candidate (none named as tried)
     df = _binary(real, 0, 10, 0, 12, "1.000", stated="fisher")
     assert "p-ttest01" not in set(df["check"]) and "t-test" not in " ".join(df["detail"])
 
@@ -411,6 +415,146 @@ def test_n_sum(real):
     assert _only(df, "n-sum")["verdict"] == "consistent"       # 10 + 15 = 25 = n_total
     df = run_audit(_package(real, arms=_arms(na=10, nb=14, nall=30), comparisons=comps))
     assert _only(df, "n-sum")["verdict"] == "unverifiable"
+
+
+# --------------------------------------------------------------------------- detail sentences
+
+def test_no_candidate_names_every_test_tried(real):
+    # Tea 3/4 vs 1/4 printed 0.30: Fisher 0.4857, Pearson 0.1573, Yates 0.4795 (see the module
+    # docstring) and Student's/Welch's t on the 0/1 codes (both SDs 0.5: t = 0.5 / sqrt(0.25/2)
+    # = 1.414 with 6 df, p = 0.2070), none of which prints as 0.30
+    row = _only(_tea(real, "0.30", "fisher"), "p-fisher")
+    assert row["verdict"] == "inconsistent"
+    assert ("none of Fisher's exact test, Pearson's chi-square, Pearson's chi-square with Yates' "
+            "correction or a t-test (Student's or Welch's) on the 0/1 codes reproduces it"
+            ) in row["detail"]
+    assert "no candidate test" not in row["detail"] and "hair" not in row["detail"]
+    # the p-rule row names them too
+    rule = _only(_tea(real, "0.30", "chisq_or_fisher"), "p-rule")
+    assert rule["verdict"] == "unverifiable" and "none of Fisher's exact test" in rule["detail"]
+
+
+@pytest.mark.parametrize("printed, truncation_only", [("0.485", True), ("0.48", True),
+                                                      ("0.486", False), ("0.49", False)])
+def test_p_truncation_only_is_said(real, printed, truncation_only):
+    # Fisher p = 0.4857 rounds to 0.486 / 0.49 and truncates to 0.485 / 0.48
+    row = _only(_tea(real, printed, "fisher"), "p-fisher")
+    assert row["verdict"] == "consistent"
+    assert ("by truncation only" in row["detail"]) is truncation_only
+
+
+def test_ci_p_truncation_only_is_said(real):
+    # OR 2.00 (1.00–4.00) implies p = 0.0500 (z = 1.96). All three rounded: the smallest implied p
+    # is 2·Φ(−ln 2.005 / ((ln 3.995 − ln 1.005)/3.92)) = 2·Φ(−1.976) = 0.048, not in [0.035, 0.045]
+    # (0.04 rounded); truncated estimate up to 2.01 and lower bound up to 1.01 give
+    # 2·Φ(−ln 2.01 / ((ln 3.995 − ln 1.01)/3.92)) = 2·Φ(−1.990) = 0.0466, which truncates to 0.04
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("2.00", "1.00–4.00", "0.04")]))
+    row = _only(df, "ci-p")
+    assert row["verdict"] == "consistent" and "only by truncation" in row["detail"]
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("2.00", "1.00–4.00", "0.05")]))
+    assert "truncation" not in _only(df, "ci-p")["detail"]
+
+
+def test_ci_centre_truncation_only_is_said(real):
+    # MD 1.0 (0.00–2.20): centre 1.10 (1.095 to 1.105 rounded); 1.0 rounded is 0.95 to 1.05 (no),
+    # truncated 1.0 to 1.1 (yes): consistent only by truncation
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("1.0", "0.00–2.20", "0.05", "MD")]))
+    row = _only(df, "ci-centre")
+    assert row["verdict"] == "consistent" and "only by truncation" in row["detail"]
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("1.1", "0.00–2.20", "0.05", "MD")]))
+    assert "truncation" not in _only(df, "ci-centre")["detail"]
+
+
+def test_ci_p_of_an_asymmetric_interval_is_not_evidence_of_an_error(real):
+    # OR 2.50 (1.00–4.00): centre 2.00, so not a Wald interval about 2.50
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("2.50", "1.00–4.00", "0.05")]))
+    assert _only(df, "ci-centre")["verdict"] == "inconsistent"
+    detail = _only(df, "ci-p")["detail"]
+    assert "not symmetric" in detail and "not a Wald-type interval" in detail
+    assert "not evidence of an error" in detail
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("2.00", "1.00–4.00", "0.01")]))
+    assert "not symmetric" not in _only(df, "ci-p")["detail"]
+
+
+@pytest.mark.parametrize("printed, hair", [("0.487", True), ("0.47", True), ("0.30", False),
+                                           ("0.157", False)])
+def test_p_near_miss(real, printed, hair):
+    # Fisher p = 0.4857: 0.487 stands for [0.4865, 0.488), 0.0008 away (< 0.001); 0.47 for
+    # [0.465, 0.48), 0.0057 away (< 0.01); 0.30 and 0.157 are far from 0.4857
+    row = _only(_tea(real, printed, "fisher"), "p-fisher")
+    assert row["verdict"] == "inconsistent"
+    assert ("misses by a hair" in row["detail"]) is hair
+    if printed == "0.487":
+        assert "Fisher's exact test gives p = 0.4857" in row["detail"]
+        assert "stands for 0.4865 to 0.4880" in row["detail"]
+
+
+def test_ci_p_near_miss_names_both_ranges_and_a_t_reference(real):
+    # OR 2.00 (1.00–4.00): implied p between 2·Φ(−1.990) = 0.0466 and 2·Φ(−1.942) = 0.0521
+    # (interval arithmetic over the printed precision); printed 0.06 stands for [0.055, 0.07),
+    # 0.003 away: a near miss. A t reference (heavier tails) raises the implied p.
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("2.00", "1.00–4.00", "0.06")]))
+    row = _only(df, "ci-p")
+    assert row["verdict"] == "inconsistent"
+    assert "misses by a hair: the CI implies p = 0.0466 to 0.0521" in row["detail"]
+    assert "stands for 0.0550 to 0.0700" in row["detail"]
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("2.00", "1.00–4.00", "0.08")]))
+    assert "hair" not in _only(df, "ci-p")["detail"]
+
+
+def test_ci_p_near_miss_fitted_by_a_t_reference(real):
+    # Alexandre 2026's printed MD 1.03 (0.35–1.71) p 0.004 (sign dropped): SE = 1.36/3.92 = 0.347,
+    # z = 2.97, p = 0.0030; over the printed precision 0.0024 to 0.0035 (interval arithmetic),
+    # just below 0.004's [0.0035, 0.005). With a t reference the CI's SE shrinks by 1.96/t_crit
+    # but the tails grow: 2·(1 − F_t,df(2.97·t_crit,df/1.96)) reaches 0.0035 for moderate df
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("1.03", "0.35–1.71", "0.004", "MD")]))
+    row = _only(df, "ci-p")
+    assert row["verdict"] == "inconsistent"
+    assert "misses by a hair: the CI implies p = 0.0024 to 0.0035" in row["detail"]
+    assert "stands for 0.0035 to 0.0050" in row["detail"]
+    assert "A CI and p from a t distribution with 15 to" in row["detail"]
+
+
+def test_percent_near_miss(real):
+    # 2/3 = 66.667%: 66.8 stands for [66.75, 66.9), 0.083 away (< 0.1); 66.0 is 0.57 away
+    df = run_audit(_package(real, arms=_arms(na=3), proportions=[_prop("E", "a", 2, 3, 66.8)]))
+    assert "misses by a hair" in _only(df, "percent")["detail"]
+    df = run_audit(_package(real, arms=_arms(na=3), proportions=[_prop("E", "a", 2, 3, 66.0)]))
+    assert "hair" not in _only(df, "percent")["detail"]
+
+
+# --------------------------------------------------------------------------- order
+
+def test_rows_follow_the_order_of_the_studies_table(real):
+    # two studies listed out of alphabetical order: results and summaries keep the table's order
+    pkg = _package(real, arms=_arms(), proportions=[_prop("B item", "a", 1, 10, 10.0, location="Table 2"),
+                                                    _prop("A item", "a", 1, 10, 10.0, location="Table 2"),
+                                                    _prop("Z item", "a", 1, 10, 10.0, location="Abstract")])
+    other = {k: v.assign(study="aardvark1999") if "study" in v.columns else v for k, v in pkg.items()}
+    for kind in ("proportions", "arms"):
+        if "id" in other[kind].columns:
+            other[kind] = other[kind].assign(id=other[kind]["id"] + "-x")
+    both = {k: pd.concat([pkg[k], other[k]], ignore_index=True) for k in pkg}
+    df = run_audit(both)
+    assert list(dict.fromkeys(df["study"])) == [STUDY, "aardvark1999"]
+    # within a study: location (Abstract before tables), then item, then check
+    toy = df[df["study"] == STUDY]
+    assert list(toy["item"]) == ["Z item (a)", "A item (a)", "B item (a)"]
+    by_verdict, by_check = summary(df)
+    assert list(by_verdict.index) == list(by_check.index) == [STUDY, "aardvark1999"]
+
+
+def test_real_package_in_publication_order(audit, real):
+    # data/studies.csv lists the papers by publication
+    assert list(real["studies"]["study"]) == ["baek2022", "guo2023", "lee2025", "alkasab2025",
+                                              "alexandre2026"]
+    assert list(dict.fromkeys(audit["study"])) == list(real["studies"]["study"])
+    loc_order = ("Abstract", "Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Results",
+                 "Discussion", "Methods")
+    key = [(list(real["studies"]["study"]).index(r.study),
+            loc_order.index(r.location) if r.location in loc_order else len(loc_order), r.location,
+            r.item, CHECKS.index(r.check)) for r in audit.itertuples()]
+    assert key == sorted(key)
 
 
 # --------------------------------------------------------------------------- properties
