@@ -54,6 +54,8 @@ test: install
 
 bench: install
 	$(PY) tools/bench.py
+	$(PY) tools/bench_audit.py
+	$(PY) tools/bench_cutoff_simulation.py
 
 serve: book
 	$(PY) tools/serve.py $(BUILD_DIR)/html
