@@ -298,3 +298,23 @@ def test_normalise_whitespace_is_idempotent(text):
     once = hd.normalise_whitespace(text)
     assert hd.normalise_whitespace(once) == once
     assert "  " not in once
+
+
+def test_readme_row_counts_are_current():
+    """data/README.md prints the row counts per study; they must equal helpers.data.summary()."""
+    import re
+
+    from helpers.data import summary
+
+    text = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Row counts per study", 1)[1]
+    lines = [ln for ln in section.splitlines() if ln.startswith("|")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    printed = {}
+    for ln in lines[2:]:
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        printed[cells[0]] = dict(zip(header[1:], map(int, cells[1:])))
+    current = summary()
+    expected = {str(study): {k: int(v) for k, v in row.items()} for study, row in current.iterrows()}
+    assert printed == expected
+    assert re.search(r"\| total \|", section)
