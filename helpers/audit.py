@@ -124,6 +124,11 @@ What the ``detail`` sentences say (verdicts are never changed by them)
   ``ci-centre``, ``ci-p``). For ``ci-p`` it adds the degrees of freedom for which a t reference
   distribution (instead of the normal) would make CI and p agree, when some do.
 
+Numbers in ``recomputed`` and ``detail`` follow the book's style (:mod:`helpers.formatting`): a
+true minus sign "−", intervals "lo to hi", very small p as "3.7 × 10⁻⁵". Printed text quoted
+verbatim keeps its printed form: the ``reported`` column, the compared values of a ``duplicate``
+row, and a CI "printed as -1.73-0.22". Verdicts never depend on this wording.
+
 Rows are sorted by study (the row order of ``studies.csv``: publication order), location
 (Abstract, Table 1, Table 2, ..., Results, Discussion, Methods, then any other alphabetically),
 item and check (the order of :data:`CHECKS`), then the printed value, so the output is
@@ -142,6 +147,7 @@ from collections.abc import Mapping
 import pandas as pd
 from scipy import stats
 
+from helpers.formatting import MINUS
 from helpers.consistency import (candidate_counts, candidate_totals, ci_centre_check, ci_p_check,
                                  percent_check)
 from helpers.printed import Printed, agrees, as_printed, parse_interval, value_set
@@ -181,15 +187,48 @@ def _s(x) -> str:
 
 def _fmt_p(p: float) -> str:
     if p < 0.0001:
-        return f"{p:.1e}"
+        return f"{p:.1e}"  # written "3.7 × 10⁻⁵" by _ours
     if p < 0.001:
         return f"{p:.5f}"
     return f"{p:.4f}"
 
 
+def _g(x: float, sig: int = 4) -> str:
+    """``x`` to ``sig`` significant digits (the minus sign is made true by :func:`_ours`)."""
+    return f"{x:.{sig}g}"
+
+
+# A verbatim quote of printed text is wrapped in these two marks, so that :func:`_ours` leaves
+# it exactly as printed; :func:`_row` removes the marks.
+_QUOTE_OPEN, _QUOTE_CLOSE = "\x02", "\x03"
+_SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
+#: a hyphen-minus used as a sign: not after a letter, digit, point or closing bracket
+_SIGN = re.compile(r"(?<![\w.)\]%])-(?=\.?\d)")
+_SCI = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]\d+)\b")
+
+
+def _verbatim(text) -> str:
+    """Printed text quoted as printed (kept with its hyphens and dashes)."""
+    return f"{_QUOTE_OPEN}{_s(text)}{_QUOTE_CLOSE}"
+
+
+def _sci(m: re.Match) -> str:
+    exp = str(int(m.group(2))).translate(_SUPERSCRIPT)
+    return f"{m.group(1)} × 10{exp}"
+
+
+def _ours(text: str) -> str:
+    """The book's number style (helpers.formatting) for the numbers the engine writes: a true
+    minus sign "−" instead of a hyphen-minus, and "3.7 × 10⁻⁵" instead of "3.7e-05"; text between
+    the quote marks of :func:`_verbatim` is kept exactly as printed, without the marks."""
+    parts = re.split(f"({_QUOTE_OPEN}[^{_QUOTE_CLOSE}]*{_QUOTE_CLOSE})", text)
+    return "".join(part[1:-1] if part.startswith(_QUOTE_OPEN)
+                   else _SIGN.sub(MINUS, _SCI.sub(_sci, part)) for part in parts)
+
+
 def _row(out, study, location, item, check, reported, recomputed, verdict, detail):
-    out.append((_s(study), _s(location), _s(item), check, _s(reported), _s(recomputed), verdict,
-                detail))
+    out.append((_s(study), _s(location), _s(item), check, _s(reported), _ours(_s(recomputed)),
+                verdict, _ours(detail)))
 
 
 def _pct(x, decimals) -> Printed:
@@ -679,8 +718,8 @@ def _ci_bounds(e) -> tuple[Printed, Printed, str]:
         if pick is None:
             raise ValueError("no reading matches the data")
         if parsed.ambiguous:
-            note = (f" (the CI {str(e.ci_printed).strip()} is read as {e.ci_low:g} to {e.ci_high:g}; "
-                    "a minus sign may have been lost in print)")
+            note = (f" (the CI printed as {_verbatim(str(e.ci_printed).strip())} is read as "
+                    f"{e.ci_low:g} to {e.ci_high:g}; a minus sign may have been lost in print)")
         return pick[0], pick[1], note
     except ValueError:
         d = int(e.ci_decimals)
@@ -774,17 +813,18 @@ def _estimate_rows(ests, out) -> None:
         level = 0.95 if _missing(e.ci_level) else float(e.ci_level)
         reported = f"{e.measure} {e.estimate_printed} ({e.ci_printed})"
         cc = ci_centre_check(est, lo, hi, scale)
-        c_detail = cc.detail[:-1] + note + "."
+        # the interval as the book writes it ("lo to hi", never "lo–hi": "−1.73 to −0.22")
+        c_detail = cc.detail.replace(f"of {lo.text}–{hi.text} is", f"of {lo.text} to {hi.text} is")
+        c_detail = c_detail[:-1] + note + "."
         (c1, c2), (r1, r2) = _centre_ranges(est, lo, hi, scale, "round")
         if cc.verdict == "consistent" and (c2 < r1 or c1 > r2):
             c_detail += (" It fits only by truncation of some printed numbers (not by rounding all "
                          "of them).")
         elif cc.verdict == "inconsistent":
-            c_detail += _hair(*cc.centre_range, est, "the centre lies at",
-                              fmt=lambda x: f"{x:.4g}")
+            c_detail += _hair(*cc.centre_range, est, "the centre lies at", fmt=_g)
         _row(out, e.study, e.location, label, "ci-centre", reported,
-             f"{'geometric' if scale == 'log' else 'arithmetic'} centre {cc.centre:.4g} "
-             f"(range {cc.centre_range[0]:.4g} to {cc.centre_range[1]:.4g})",
+             f"{'geometric' if scale == 'log' else 'arithmetic'} centre {_g(cc.centre)} "
+             f"(range {_g(cc.centre_range[0])} to {_g(cc.centre_range[1])})",
              cc.verdict, c_detail)
         if has_p:
             pp = _p(e.p_printed)
@@ -906,17 +946,18 @@ def _compare_dup(kind, ref, r, out) -> None:
         if not same:
             bad.append(k)
     shown_ref, shown = _dup_shown(kind, ref), _dup_shown(kind, r)
+    q_ref, q = _verbatim(shown_ref), _verbatim(shown)
     if bad:
         verdict = "inconsistent"
-        detail = (f"The {' and '.join(bad)} printed here ({shown}) cannot be the same as in "
-                  f"{ref.location} ({shown_ref}), even allowing for printed precision.")
+        detail = (f"The {' and '.join(bad)} printed here ({q}) cannot be the same as in "
+                  f"{ref.location} ({q_ref}), even allowing for printed precision.")
     else:
         verdict = "consistent"
-        detail = f"Agrees with {ref.location} ({shown_ref}) within printed precision."
+        detail = f"Agrees with {ref.location} ({q_ref}) within printed precision."
     label = {"proportions": _label, "estimates": _est_label}.get(kind, lambda x: x.item)(r)
     if kind == "continuous":
         label = f"{r.item} ({r.arm})"
-    _row(out, r.study, r.location, label, "duplicate", shown, f"{ref.location}: {shown_ref}", verdict,
+    _row(out, r.study, r.location, label, "duplicate", shown, f"{ref.location}: {q_ref}", verdict,
          detail)
 
 

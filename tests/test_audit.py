@@ -21,6 +21,7 @@ Reference values are computed by hand or quoted from an independent source:
 from __future__ import annotations
 
 import io
+import re
 import math
 from pathlib import Path
 
@@ -635,3 +636,51 @@ def test_bad_input():
         run_audit(package={"studies": pd.DataFrame()})
     with pytest.raises(ValueError, match="audit must be"):
         summary(pd.DataFrame({"x": [1]}))
+
+
+# --------------------------------------------------------------------------- number style
+
+#: a hyphen-minus used as a minus sign (at the start, after a space, "(" or "=")
+_HYPHEN_SIGN = r"(?:^|[\s(=])-\d"
+
+
+def _without_printed_quotes(row) -> str:
+    """A row's recomputed and detail text with the printed text it quotes verbatim removed: the
+    compared printed values of a duplicate, and a CI "printed as ... is read as" (the paper's
+    hyphens are kept as printed, so only the engine's own numbers remain)."""
+    text = f"{row['recomputed']}\n{row['detail']}"
+    if row["check"] == "duplicate":
+        text = text.replace(row["reported"], "")
+        text = text.replace(row["recomputed"].split(": ", 1)[1], "")
+    return re.sub(r"printed as \S+ is read as", "", text)
+
+
+def test_our_numbers_use_a_true_minus_and_lo_to_hi(real):
+    # MD −1.10 (−2.00 to −0.20): centre (−2.00 − 0.20)/2 = −1.10 (arithmetic); SE = 1.80/(2·1.96)
+    # = 0.459, z = −1.10/0.459 = −2.40, p = 2·Φ(−2.395) = 0.0166 (Altman & Bland 2011); the centre
+    # range runs from (−2.01 − 0.21)/2 = −1.11 (both bounds truncated) to (−1.995 − 0.195)/2 = −1.095.
+    df = run_audit(_package(real, arms=_arms(), estimates=[_est("-1.10", "-2.00–-0.20", "0.017", "MD")]))
+    centre, cip = _only(df, "ci-centre"), _only(df, "ci-p")
+    assert centre["verdict"] == "consistent" and cip["verdict"] == "consistent"
+    assert centre["recomputed"].startswith("arithmetic centre −1.1 (range −1.11 to −1.095)")
+    assert "centre of −2.00 to −0.20 is −1.1" in centre["detail"]
+    assert "estimate −1.10" in centre["detail"] and "z = −2.40" in cip["detail"]
+    assert centre["reported"] == "MD -1.10 (-2.00–-0.20)"  # the printed value stays as printed
+    for row in (centre, cip):
+        text = row["recomputed"] + row["detail"]
+        assert not re.search(_HYPHEN_SIGN, text) and "–" not in text
+
+
+def test_real_audit_text_has_no_hyphen_minus(audit, real):
+    for _, row in audit.iterrows():
+        text = _without_printed_quotes(row)
+        assert not re.search(_HYPHEN_SIGN, text), (row["study"], row["item"], row["check"], text)
+        assert not re.search(r"\d\s*–\s*[-−]\d", text), text  # no "−1.73–−0.22"
+        assert not re.search(r"\de[-+]?\d", text), text        # "3.7 × 10⁻⁵", not "3.7e-05"
+    # the verbatim quotes that were exempted are the paper's own text
+    quoted = audit[audit["detail"].str.contains("printed as ", regex=False)]
+    for _, row in quoted.iterrows():
+        ci = re.search(r"printed as (\S+) is read as", row["detail"]).group(1)
+        assert ci in set(real["estimates"]["ci_printed"].str.strip())
+    tiny = audit[audit["recomputed"].str.contains("× 10⁻", regex=False)]
+    assert len(tiny) > 0
