@@ -325,7 +325,10 @@ def fixed_effect(yi, vi, *, level=0.95) -> MetaResult:
     return _pool(y, v, 0.0, method="FE", knha=False, level=level)
 
 
-def _check_table_vectors(events_a, total_a, events_b, total_b):
+def _check_table_vectors(events_a, total_a, events_b, total_b, *, min_tables: int = 2):
+    """Validate per-study 2×2 counts given as four equal-length vectors; return a (k, 4) float
+    array of (events_a, total_a, events_b, total_b). Used by the pooling functions here and by
+    :func:`helpers.synthesis.log_odds_ratios` (``min_tables=1``)."""
     names = ("events_a", "total_a", "events_b", "total_b")
     vecs = []
     for values, name in zip((events_a, total_a, events_b, total_b), names):
@@ -344,8 +347,10 @@ def _check_table_vectors(events_a, total_a, events_b, total_b):
             rows.append(check_two_by_two(ea, na, eb, nb))
         except ValueError as exc:
             raise ValueError(f"table {i}: {exc}") from None
-    if len(rows) < 2:
-        raise ValueError(f"events_a: a meta-analysis needs at least two studies, got {len(rows)}")
+    if len(rows) < min_tables:
+        if min_tables == 2:
+            raise ValueError(f"events_a: a meta-analysis needs at least two studies, got {len(rows)}")
+        raise ValueError(f"events_a: at least {min_tables} table(s) needed, got {len(rows)}")
     return np.array(rows, dtype=float)
 
 

@@ -38,7 +38,7 @@ from scipy import stats
 from scipy.special import gammaln
 
 from helpers.printed import agrees, as_printed
-from helpers.validation import check_count, check_finite, check_positive, check_total
+from helpers.validation import check_count, check_finite, check_positive, check_total, check_two_by_two
 
 __all__ = ["categorical_pvalues", "fisher_freeman_halton", "ttest_pvalues", "binary_ttest_pvalues",
            "ordinal_ttest_pvalues", "matching_tests"]
@@ -296,13 +296,7 @@ def barnard_pvalue(events_a, total_a, events_b, total_b) -> float:
     samples). Raises ValueError naming the argument for negative or non-integer counts, events
     above the total, or zero totals.
     """
-    ka = check_count(events_a, "events_a")
-    na = check_total(total_a, "total_a")
-    kb = check_count(events_b, "events_b")
-    nb = check_total(total_b, "total_b")
-    for k, n, kn, nn in ((ka, na, "events_a", "total_a"), (kb, nb, "events_b", "total_b")):
-        if k > n:
-            raise ValueError(f"{kn} ({k}) must not exceed {nn} ({n})")
+    ka, na, kb, nb = check_two_by_two(events_a, total_a, events_b, total_b)
     return float(stats.barnard_exact([[ka, kb], [na - ka, nb - kb]], pooled=True).pvalue)
 
 

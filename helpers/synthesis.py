@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.consistency import candidate_counts, candidate_totals
-from helpers.validation import check_count_le_total, check_two_by_two
+from helpers.meta import _check_table_vectors
+from helpers.validation import check_count_le_total
 
 __all__ = ["StudyRate", "study_rate", "rate_table", "log_odds_ratios", "HOW"]
 
@@ -192,21 +193,9 @@ def log_odds_ratios(events_a, total_a, events_b, total_b) -> tuple[np.ndarray, n
     totals, negative or non-integer counts, zero totals, vectors of different lengths, and tables
     with no events (or only events) in both groups, whose odds ratio is undefined.
     """
-    names = ("events_a", "total_a", "events_b", "total_b")
-    vecs = []
-    for values, name in zip((events_a, total_a, events_b, total_b), names):
-        if isinstance(values, (str, bytes)):
-            raise ValueError(f"{name} must be a sequence of counts, not a string")
-        vecs.append(list(np.atleast_1d(np.asarray(values, dtype=object)).tolist()))
-    if len({len(v) for v in vecs}) != 1 or len(vecs[0]) == 0:
-        raise ValueError("events_a, total_a, events_b and total_b must be non-empty and of the same length, got "
-                         + ", ".join(str(len(v)) for v in vecs))
+    tables = _check_table_vectors(events_a, total_a, events_b, total_b, min_tables=1)
     yi, vi = [], []
-    for i, (ea, na, eb, nb) in enumerate(zip(*vecs)):
-        try:
-            a, n1, c, n2 = check_two_by_two(ea, na, eb, nb)
-        except ValueError as exc:
-            raise ValueError(f"table {i}: {exc}") from None
+    for i, (a, n1, c, n2) in enumerate(tables.astype(int)):
         b, d = n1 - a, n2 - c
         if (a == 0 and c == 0) or (b == 0 and d == 0):
             raise ValueError(f"table {i}: no events (or only events) in both groups, the odds ratio is undefined")
