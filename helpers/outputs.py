@@ -51,7 +51,7 @@ def stored_value(value, sig: int = STORED_SIGNIFICANT_DIGITS):
     bool, str, None, a figure) is returned unchanged.
     """
     sig = _sig(sig)
-    if type(value).__name__ == "bool_":
+    if type(value).__name__ in ("bool_", "bool") and type(value).__module__ == "numpy":
         return bool(value)
     if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
         return value
