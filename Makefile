@@ -13,12 +13,13 @@ export MATPLOTLIBRC := $(CURDIR)/matplotlibrc
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-portable execute install bench serve clean help
+.PHONY: book test test-slow test-portable execute install bench serve clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make book   build the site into $(BUILD_DIR)/html (re-executes changed chapters first)"
 	@echo "make test   run every test (unit, notebooks, figures, pairing, book build, browser)"
+	@echo "make test-slow  slow tier: reference loops, full hypothesis budgets (.ci/run)"
 	@echo "make test-portable  nbval (text and figures) under every OpenBLAS CPU kernel (slow tier; .ci/run)"
 	@echo "make bench  time cold/warm builds, one-chapter rebuild, nbval and peak memory"
 	@echo "make serve  serve $(BUILD_DIR)/html on http://127.0.0.1:8000"
@@ -53,11 +54,17 @@ NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-sanitize-with tests/nbval_sanitize.cf
 test: install
 	$(VENV)/bin/pytest -n 2 --dist loadfile tests $(NBVAL)
 
+# Slow tier: the tests marked slow (reference loops, second executions) and every property test
+# again with the thorough hypothesis budget (tests/conftest.py).
+test-slow: install
+	REVIEW_THOROUGH=1 $(VENV)/bin/pytest -n 2 -p no:cacheprovider -m "slow or hypothesis" tests
+
 # Slow tier: every chapter's stored outputs under six forced OpenBLAS kernels and one thread.
 test-portable: install
 	$(PY) tools/portability.py
 
 bench: install
+	$(PY) tools/bench_tests.py --portability
 	$(PY) tools/bench.py
 	$(PY) tools/bench_audit.py
 	$(PY) tools/bench_cutoff_simulation.py

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -34,14 +35,25 @@ def _load_tool(name: str):
 # Property tests: no per-example deadline (statsmodels GLM fits are slow on a loaded 2-core CI
 # machine, and a timing failure is not a property failure), derandomised so that every run,
 # here and in CI, tries the same examples, and no example database written into the tree.
-settings.register_profile(
-    "review",
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("review")
+#
+# Two budgets. The fast tier (`make test`) tries FAST_EXAMPLES examples per property unless a test
+# sets its own smaller number: enough to exercise each property's branches, since the examples are
+# derandomised and hypothesis tries the boundary values first. The slow tier (`make test-slow`,
+# run by .ci/run) sets REVIEW_THOROUGH=1 and reruns every property test with THOROUGH_EXAMPLES
+# (tests that set their own budget get it multiplied by THOROUGH_FACTOR, see `examples`).
+FAST_EXAMPLES = 25
+THOROUGH_EXAMPLES = 200
+THOROUGH_FACTOR = 5
+THOROUGH = os.environ.get("REVIEW_THOROUGH") == "1"
+_common = dict(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("review", max_examples=FAST_EXAMPLES, **_common)
+settings.register_profile("thorough", max_examples=THOROUGH_EXAMPLES, **_common)
+settings.load_profile("thorough" if THOROUGH else "review")
+
+
+def examples(n: int) -> int:
+    """A property test's own example budget: ``n`` in the fast tier, ``n * THOROUGH_FACTOR`` in the slow."""
+    return n * THOROUGH_FACTOR if THOROUGH else n
 
 execute = _load_tool("execute")
 execute.apply_kernel_env(ROOT)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from conftest import examples
 from scipy.stats import chi2
 
 from helpers.crude_models import (crude_fits, crude_table, fmm_spline, mass_profile_interval,
@@ -79,7 +80,7 @@ def test_fmm_spline_against_r():
 
 
 @given(st.integers(1, 60), st.integers(2, 200), st.integers(1, 60), st.integers(2, 200))
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(6), deadline=None)
 def test_properties(ea, na, eb, nb):
     if ea >= na or eb >= nb:
         return

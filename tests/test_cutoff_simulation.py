@@ -47,11 +47,13 @@ def _data(n_reps=20, seed=7, nt=172, nc=131, rounding=5):
 
 # ----------------------------------------------------------------- agreement with statsmodels
 
+@pytest.mark.parametrize("n_reps", [3, pytest.param(20, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_vectorised_matches_statsmodels_loop(weighted):
-    # 20 replicates x 11 thresholds, HC0/HC1/HC2/HC3, unit and non-unit weights, to 1e-8.
+def test_vectorised_matches_statsmodels_loop(weighted, n_reps):
+    # n_reps replicates x 11 thresholds, HC0/HC1/HC2/HC3, unit and non-unit weights, to 1e-8.
+    # The statsmodels reference loop is the slow part: 3 replicates in the fast tier, 20 in the slow.
     hcs = ("HC0", "HC1", "HC2", "HC3")
-    s, z, y = _data(n_reps=20)
+    s, z, y = _data(n_reps=n_reps)
     w = np.random.default_rng(3).uniform(0.05, 1.0, size=s.shape) if weighted else None
     vec = {hc: cutoff_search(s, z, y, w, THRESHOLDS, hc=hc) for hc in hcs}
     for r in range(s.shape[0]):

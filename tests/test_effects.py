@@ -18,7 +18,9 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
+
+from conftest import examples
 from scipy import optimize
 from scipy.special import expit
 from scipy.stats import norm
@@ -285,6 +287,7 @@ def test_ratios_contain_estimate_and_invert_on_swap(t):
     assert sw.ci_high == pytest.approx(1 / o.ci_low, rel=1e-9)
 
 
+@settings(max_examples=examples(10))
 @given(st.tuples(st.integers(1, 40), st.integers(1, 40), st.integers(1, 40), st.integers(1, 40)))
 def test_profile_or_inverts_on_swap(cells):
     a, b, c, d = cells

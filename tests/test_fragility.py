@@ -39,6 +39,7 @@ three tables are Guo 2023's sICH, death and mRS 0-2 (RS vs non-RS); the stepwise
 
 import pytest
 from hypothesis import assume, given, settings, strategies as st
+from conftest import examples
 from scipy.stats import fisher_exact
 
 from helpers.fragility import (fragility_index, reverse_fragility_index,
@@ -257,7 +258,7 @@ def test_minimal_equals_brute_force(t, direction, both):
         assert 0 in r.changes
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(tables)
 def test_minimal_not_above_stepwise(t):
     assume(_p(t) >= 0.05)
@@ -271,7 +272,7 @@ def test_minimal_not_above_stepwise(t):
         assert reverse_fragility_index(*t, both_groups=False).index <= step.index
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(12))
 @given(small_tables)
 def test_either_is_the_smaller_direction(t):
     assume(_p(t) >= 0.05)

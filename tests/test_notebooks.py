@@ -72,6 +72,7 @@ def test_execution_stores_outputs_and_inputs_hash(demo_repo):
     assert execute.pair_mismatches(md) == []
 
 
+@pytest.mark.slow  # a second kernel run; the slow tier (.ci/run) keeps it
 def test_reexecution_is_byte_identical(demo_repo):
     repo, md, ipynb, first = demo_repo
     execute.execute_chapter(md, repo)
@@ -92,32 +93,30 @@ def test_changed_helper_makes_chapter_stale(demo_repo, tmp_path):
 def test_nbval_accepts_stored_outputs_and_rejects_tampered_ones(demo_repo, tmp_path):
     repo, md, ipynb, first = demo_repo
     nb = json.loads(first)
-    good = tmp_path / "good.ipynb"
-    good.write_bytes(first)
-    text_nb = json.loads(first)
-    text_nb["cells"][1]["outputs"][0]["text"] = ["46\n"]
-    (tmp_path / "bad_text.ipynb").write_text(json.dumps(text_nb), encoding="utf-8")
-    png_nb = json.loads(first)
-    png = png_nb["cells"][2]["outputs"][0]["data"]["image/png"]
-    png_nb["cells"][2]["outputs"][0]["data"]["image/png"] = png[:-8] + "AAAAAAA="
-    (tmp_path / "bad_png.ipynb").write_text(json.dumps(png_nb), encoding="utf-8")
+    # One notebook, one kernel: the three stored code cells as executed (code cells 0-2), then a
+    # copy of them (3-5) with the printed text of the first and the figure of the second
+    # tampered. nbval compares each cell on its own, so exactly cells 3 and 4 must fail.
+    copies = json.loads(first)["cells"][1:4]
+    copies[0]["outputs"][0]["text"] = ["46\n"]
+    png = copies[1]["outputs"][0]["data"]["image/png"]
+    copies[1]["outputs"][0]["data"]["image/png"] = png[:-8] + "AAAAAAA="
+    both = json.loads(first)
+    both["cells"] += copies
+    (tmp_path / "both.ipynb").write_text(json.dumps(both), encoding="utf-8")
     assert nb["cells"][1]["outputs"][0]["text"] == ["45\n"]
 
     env = dict(os.environ, PYTHONPATH=str(TOOLS), **execute.kernel_env(ROOT))
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "nbval_figures", "-p", "no:cacheprovider",
          "-o", "addopts=", "--rootdir", str(tmp_path), "-rA", "--nbval",
-         "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
-         "good.ipynb", "bad_text.ipynb", "bad_png.ipynb"],
+         "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "both.ipynb"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )
     out = proc.stdout
     assert proc.returncode == 1, out[-3000:]
-    assert "3 passed" not in out
-    for cell in (1, 2, 3):
-        assert f"PASSED good.ipynb::Cell {cell - 1}" in out or f"PASSED good.ipynb::Cell {cell}" in out
-    assert "FAILED good.ipynb" not in out, out[-3000:]
-    assert "FAILED bad_text.ipynb::Cell 0" in out, out[-3000:]
-    assert "FAILED bad_png.ipynb::Cell 1" in out, out[-3000:]
+    for cell in (0, 1, 2, 5):
+        assert f"PASSED both.ipynb::Cell {cell}" in out, out[-3000:]
+    assert "FAILED both.ipynb::Cell 3" in out, out[-3000:]
+    assert "FAILED both.ipynb::Cell 4" in out, out[-3000:]
     assert "figure check" in out and "differs from the stored figure" in out
-    assert "PASSED bad_png.ipynb::Cell 0" in out, "only the tampered figure fails"
+    assert "2 failed, 4 passed" in out, out[-3000:]
