@@ -179,4 +179,4 @@ def test_per_1000():
     with pytest.raises(ValueError, match="assumed_risk"):
         per_1000(1.2, 1, 0.5, 2)
     with pytest.raises(ValueError, match="rr_low"):
-        per_1000(0.2, 1, 1.5, 2)
+        per_1000(0.2, 1, 2, 1.5)
