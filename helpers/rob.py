@@ -40,7 +40,7 @@ from helpers.data import (APPRAISAL_KINDS, DataValidationError, _descriptor, _re
 
 __all__ = [
     "APPRAISAL_KINDS", "DOMAINS", "SIGNALLING", "JUDGEMENTS", "JBI_QUESTIONS", "QUOTE_SEP", "load_appraisal",
-    "appraisal_problems", "overall_judgement", "robins_summary", "jbi_summary", "resolve_audit_links",
+    "appraisal_problems", "overall_judgement", "robins_summary", "jbi_summary", "resolve_audit_links", "baseline_balance",
 ]
 
 #: table kinds of the appraisal (schema stems); helpers.data leaves them to this module
@@ -173,6 +173,14 @@ def _checks(frames, pkg, sources, problems):
             for link in _split(getattr(r, "audit_links", None)):
                 if "|" not in link:
                     problems.append(f"{where}: audit_links: {link!r} must be '<check>|<item>'")
+    trials = frames.get("target_trial")
+    if trials is not None:
+        items = set(zip(pkg["proportions"]["study"], pkg["proportions"]["item"])) | set(
+            zip(pkg["continuous"]["study"], pkg["continuous"]["item"]))
+        for r in trials.itertuples(index=False):
+            for item in _split(r.after_time_zero_items):
+                if (r.study, item) not in items:
+                    problems.append(f"{r.row_file}:{r.row_line}: after_time_zero_items: {r.study} prints no item {item!r}")
     rob = frames.get("robins_i")
     if rob is not None:
         for (study, comp), group in rob.groupby(["study", "comparison"], dropna=False):
@@ -307,3 +315,64 @@ def resolve_audit_links(table: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFram
             h = hit.iloc[0]
             out.append({"id": r.id, "check": check, "item": item, "verdict": h["verdict"], "detail": h["detail"]})
     return pd.DataFrame(out, columns=["id", "check", "item", "verdict", "detail"])
+
+
+def baseline_balance(pkg, trial, *, location: str = "Table 1") -> pd.DataFrame:
+    """Standardised differences of the baseline rows of a study's Table 1, before any weighting.
+
+    ``pkg`` is :func:`helpers.data.load_package`'s result; ``trial`` one row (a mapping or a
+    Series) of the ``target_trial`` table, whose ``comparison`` names the two arms (treated first)
+    and whose ``after_time_zero_items`` lists the Table 1 items measured after time zero, which are
+    left out. Proportion rows use :func:`helpers.appraisal.smd_binary` (Austin 2009) on their
+    counts (or, without a count, the printed percentage of the row's total); mean (SD) rows use
+    :func:`helpers.appraisal.smd_continuous`; median (IQR) rows use
+    :func:`helpers.appraisal.smd_from_median_iqr` and are flagged ``approximate``. Rows printed for
+    only one arm are skipped. Columns: ``item``, ``category``, ``kind``, ``a``, ``b`` (the printed
+    cells), ``smd``, ``approximate``, ``ids``.
+    """
+    from helpers.appraisal import smd_binary, smd_continuous, smd_from_median_iqr
+
+    if not isinstance(pkg, dict) or "proportions" not in pkg or "continuous" not in pkg:
+        raise ValueError("pkg must be the result of helpers.data.load_package()")
+    try:
+        study, comparison = str(trial["study"]), str(trial["comparison"])
+        after = trial["after_time_zero_items"]
+    except (KeyError, TypeError) as exc:
+        raise ValueError("trial must be a row of the target_trial table of load_appraisal()") from exc
+    arm_a, arm_b = comparison.split("|")
+    skip = set(_split(after))
+    rows = []
+    props = pkg["proportions"]
+    props = props[(props["study"] == study) & (props["location"] == location) & ~props["item"].isin(skip)]
+    for (item, category), group in props.groupby(["item", props["category"].fillna("")], sort=False):
+        by_arm = {r.arm: r for r in group.itertuples()}
+        if arm_a not in by_arm or arm_b not in by_arm:
+            continue
+        ra, rb = by_arm[arm_a], by_arm[arm_b]
+
+        def counts(r):
+            if pd.notna(r.count):
+                return int(r.count), int(r.total)
+            return int(round(float(r.percent) * int(r.total) / 100)), int(r.total)
+
+        rows.append({"item": item, "category": category, "kind": "binary", "a": ra.printed, "b": rb.printed,
+                     "smd": smd_binary(*counts(ra), *counts(rb)), "approximate": pd.isna(ra.count) or pd.isna(rb.count),
+                     "ids": f"{ra.id}; {rb.id}"})
+    cont = pkg["continuous"]
+    cont = cont[(cont["study"] == study) & (cont["location"] == location) & ~cont["item"].isin(skip)]
+    for item, group in cont.groupby("item", sort=False):
+        by_arm = {r.arm: r for r in group.itertuples()}
+        if arm_a not in by_arm or arm_b not in by_arm:
+            continue
+        ra, rb = by_arm[arm_a], by_arm[arm_b]
+        if ra.summary == "mean_sd" and rb.summary == "mean_sd":
+            smd, approx = smd_continuous(ra.centre, ra.sd, rb.centre, rb.sd), False
+        else:
+            try:
+                smd = smd_from_median_iqr(ra.centre, ra.q1, ra.q3, rb.centre, rb.q1, rb.q3)
+            except ValueError:  # both IQRs of width zero: no spread to standardise by
+                smd = float("nan")
+            approx = True
+        rows.append({"item": item, "category": "", "kind": str(ra.summary), "a": ra.printed, "b": rb.printed,
+                     "smd": smd, "approximate": approx, "ids": f"{ra.id}; {rb.id}"})
+    return pd.DataFrame(rows, columns=["item", "category", "kind", "a", "b", "smd", "approximate", "ids"])

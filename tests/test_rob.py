@@ -155,3 +155,32 @@ def test_signalling_numbers_belong_to_their_domain(pkg):
     _edit(pkg / "appraisal" / "robins_i.csv", 2, "signalling", "2.1 Y (wrong domain); 1.2 NA")
     with pytest.raises(hd.DataValidationError, match="'2.1' is not a question of domain D1"):
         load_appraisal(pkg)
+
+
+def test_baseline_balance_from_table1(tables):
+    from helpers.rob import baseline_balance
+
+    pkg = hd.load_package()
+    trials = tables["target_trial"].set_index("study", drop=False)
+    lee = baseline_balance(pkg, trials.loc["lee2025"])
+    sex = lee[lee["item"] == "Sex, male"].iloc[0]
+    # 16/27 vs 18/29: (0.59259 - 0.62069) / sqrt((0.24143 + 0.23543) / 2) = -0.0575
+    assert sex["smd"] == pytest.approx(-0.05754, abs=1e-4) and not sex["approximate"]
+    assert "Total number of stent retrieval attempts" not in set(lee["item"])  # after time zero
+    alex = baseline_balance(pkg, trials.loc["alexandre2026"])
+    assert "sICH, n/N (%)" not in set(alex["item"])  # an outcome, not a baseline row
+    assert not alex["item"].str.startswith("Type of peri-procedural").any()  # one arm only
+    af = alex[alex["item"] == "Atrial fibrillation, n/N (%)"].iloc[0]
+    assert af["smd"] == pytest.approx(-0.491, abs=1e-3)
+    assert alex.loc[alex["kind"] == "median_iqr", "approximate"].all()
+    assert baseline_balance(pkg, trials.loc["guo2023"]).empty  # an abstract: no Table 1
+    with pytest.raises(ValueError, match="trial"):
+        baseline_balance(pkg, {"study": "lee2025"})
+    with pytest.raises(ValueError, match="pkg"):
+        baseline_balance({}, trials.loc["lee2025"])
+
+
+def test_after_time_zero_items_must_exist(pkg):
+    _edit(pkg / "appraisal" / "target_trial.csv", 3, "after_time_zero_items", "No such row")
+    with pytest.raises(hd.DataValidationError, match="prints no item 'No such row'"):
+        load_appraisal(pkg)
