@@ -17,6 +17,8 @@ Four tables in ``data/appraisal/`` (Table Schemas in ``data/schemas/``, resource
   available. *Am J Epidemiol* 2016;183:758-64): eligibility, time zero, strategies and how they are
   assigned, which groups are defined by events after time zero, and what the comparison can and
   cannot estimate.
+* ``grade.csv``: the GRADE judgements that are not computed (indirectness, publication bias), per
+  outcome and analysis, each with its reason (see :mod:`helpers.sof` for the computed domains).
 * ``synthesis_inputs.csv``: which data rows of which study enter which outcome of the synthesis,
   with the arm, the adjustment and the estimand, so that including a study means adding rows.
 
@@ -143,8 +145,8 @@ def _checks(frames, pkg, sources, problems):
                 if r.id in seen or r.id in data_ids:
                     problems.append(f"{where}: duplicate id {r.id!r} (also at {seen.get(r.id, 'the number tables')})")
                 seen.setdefault(r.id, where)
-            study = r.study
-            if pd.notna(study) and study not in known:
+            study = getattr(r, "study", None)
+            if study is not None and pd.notna(study) and study not in known:
                 problems.append(f"{where}: unknown study key {study!r} (not in studies.csv)")
                 continue
             for col in ("comparison", "arm"):

@@ -27,7 +27,7 @@ def tables():
 
 
 def test_real_appraisal_tables_validate(tables):
-    assert set(tables) == {"robins_i", "jbi_case_series", "target_trial", "synthesis_inputs"}
+    assert set(tables) == {"robins_i", "jbi_case_series", "target_trial", "synthesis_inputs", "grade"}
     rob = tables["robins_i"]
     # every comparative study in studies.csv with a comparison has all seven domains
     assert all(sorted(g) == sorted(DOMAINS) for _, g in rob.groupby(["study", "comparison"])["domain"])
