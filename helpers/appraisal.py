@@ -48,7 +48,7 @@ from helpers.validation import check_ci, check_count_le_total, check_finite, che
 __all__ = [
     "EValue", "evalue_point", "evalue", "smd_binary", "smd_continuous", "smd_from_median_iqr",
     "CERTAINTY", "DOWNGRADE_DOMAINS", "UPGRADE_DOMAINS", "Certainty", "grade_certainty",
-    "imprecision_levels", "per_1000",
+    "imprecision_levels", "per_1000", "evalue_table",
 ]
 
 MEASURES = ("RR", "HR", "OR")
@@ -302,3 +302,36 @@ def per_1000(assumed_risk, rr, rr_low, rr_high) -> tuple[int, int, int, int]:
         return int(round(min(1000.0, 1000.0 * x)))
 
     return cap(p0), cap(p0 * rr), cap(p0 * rr_low), cap(p0 * rr_high)
+
+
+def evalue_table(estimates, *, rare=False):
+    """E-values of every adjusted ratio (OR, RR, HR with a CI) of the package's estimates table.
+
+    ``estimates`` is ``load_package()["estimates"]``; rows repeating the same study, comparison,
+    subgroup, measure and numbers (an abstract restating a table) are kept once, the first.
+    ``rare``: whether the outcomes of odds and hazard ratios are rare (< 15 %): one bool for all
+    rows, or a mapping from row id to bool (rows not in it count as common). Columns: ``id``,
+    ``study``, ``location``, ``item``, ``subgroup``, ``comparison``, ``measure``, ``estimate``,
+    ``ci_low``, ``ci_high``, ``conversion``, ``rr``, ``e_point``, ``e_ci``, ``direction``.
+    """
+    import pandas as pd
+
+    if not isinstance(estimates, pd.DataFrame) or not {"id", "measure", "adjustment", "estimate"} <= set(estimates.columns):
+        raise ValueError("estimates must be the estimates table of helpers.data.load_package()")
+    if not isinstance(rare, (bool, Mapping)):
+        raise ValueError(f"rare must be True, False or a mapping of row id to bool, got {rare!r}")
+    est = estimates.reset_index() if "id" not in estimates.columns else estimates
+    rows = est[(est["adjustment"] == "adjusted") & est["measure"].isin(MEASURES)
+               & est["ci_low"].notna() & est["ci_high"].notna()]
+    rows = rows.drop_duplicates(subset=["study", "comparison", "subgroup", "measure", "estimate",
+                                        "ci_low", "ci_high"])
+    out = []
+    for r in rows.itertuples(index=False):
+        is_rare = rare.get(r.id, False) if isinstance(rare, Mapping) else rare
+        e = evalue(float(r.estimate), float(r.ci_low), float(r.ci_high), measure=str(r.measure),
+                   rare=None if r.measure == "RR" else bool(is_rare))
+        out.append({"id": r.id, "study": r.study, "location": r.location, "item": r.item,
+                    "subgroup": r.subgroup, "comparison": r.comparison, "measure": r.measure,
+                    "estimate": e.estimate, "ci_low": e.ci_low, "ci_high": e.ci_high, "conversion": e.conversion,
+                    "rr": e.rr, "e_point": e.point, "e_ci": e.ci, "direction": e.direction})
+    return pd.DataFrame(out)

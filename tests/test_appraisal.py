@@ -180,3 +180,26 @@ def test_per_1000():
         per_1000(1.2, 1, 0.5, 2)
     with pytest.raises(ValueError, match="rr_low"):
         per_1000(0.2, 1, 2, 1.5)
+
+
+def test_evalue_table_on_the_package():
+    from helpers.appraisal import evalue_table
+    from helpers.data import load_package
+
+    est = load_package()["estimates"]
+    t = evalue_table(est).set_index("id")
+    # Alexandre 2026 sICH, RR 5.15 (1.78 to 14.86): 5.15 + sqrt(5.15 * 4.15) = 9.773; 1.78 + sqrt(1.78 * 0.78) = 2.958
+    assert t.loc["alexandre2026-t2-sich-all-adj", "e_point"] == pytest.approx(9.773, abs=1e-3)
+    assert t.loc["alexandre2026-t2-sich-all-adj", "e_ci"] == pytest.approx(2.958, abs=1e-3)
+    # Lee 2025 early RS, OR 7.187 of a common outcome: sqrt -> 2.681; E = 2.681 + sqrt(2.681 * 1.681) = 4.804
+    assert t.loc["lee2025-t3-early-rs-or", "rr"] == pytest.approx(math.sqrt(7.187))
+    assert t.loc["lee2025-t3-early-rs-or", "e_point"] == pytest.approx(4.804, abs=1e-3)
+    assert "lee2025-abstract-early-rs-or" not in t.index  # the abstract repeats Table 3
+    assert set(est.loc[est["id"].isin(t.index), "adjustment"]) == {"adjusted"}
+    # rare outcome: the OR is used as it is
+    t2 = evalue_table(est, rare={"lee2025-t3-early-rs-or": True}).set_index("id")
+    assert t2.loc["lee2025-t3-early-rs-or", "rr"] == pytest.approx(7.187)
+    with pytest.raises(ValueError, match="estimates"):
+        evalue_table(est[["id"]])
+    with pytest.raises(ValueError, match="rare"):
+        evalue_table(est, rare="no")
