@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from helpers.appraisal import Certainty, grade_certainty, imprecision_levels, per_1000
+from helpers.appraisal_view import study_labels
 from helpers.meta import pool_proportions, random_effects
 from helpers.rob import DOMAINS, jbi_summary, robins_summary
 from helpers.synthesis import study_rate
@@ -97,9 +98,6 @@ def _judged(appraisal, outcome, analysis):
     return {r.domain: (int(r.levels), str(r.reason)) for r in g.itertuples()}
 
 
-def _labels(pkg):
-    s = pkg["studies"].set_index("study")
-    return (s["citation"].str.split(",").str[0].str.rsplit(" ", n=1).str[0] + " " + s["year"].astype(str)).to_dict()
 
 
 def _pool_rates(props, rows):
@@ -194,7 +192,7 @@ def single_arm_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow | 
     appraised = jbi[jbi["study"].isin(studies)]
     weak = appraised[appraised["yes"] < appraised["of"] / 2]
     not_appraised = [s for s in studies if s not in set(appraised["study"])]
-    labels = _labels(pkg)
+    labels = study_labels(pkg)
     parts = [f"{labels[r.study]} meets {r.yes} of {r.of} JBI case-series items" for r in weak.itertuples()]
     if not_appraised:
         parts.append("stented arms of " + ", ".join(labels[s] for s in not_appraised)
@@ -245,7 +243,7 @@ def sof_table(rows, pkg) -> pd.DataFrame:
     outcome; participants (studies); assumed risk with thrombectomy alone and corresponding risk
     with rescue stenting per 1000 (95% CI); relative effect (95% CI); certainty (⊕ and words);
     comments (the reasons for the rating, adjustment, and what was not pooled)."""
-    labels = _labels(pkg)
+    labels = study_labels(pkg)
     out = []
     for r in rows:
         if not isinstance(r, SofRow):
