@@ -183,22 +183,18 @@ def _checks(frames, pkg, sources, problems):
             for item in _split(r.after_time_zero_items):
                 if (r.study, item) not in items:
                     problems.append(f"{r.row_file}:{r.row_line}: after_time_zero_items: {r.study} prints no item {item!r}")
-    rob = frames.get("robins_i")
-    if rob is not None:
-        for (study, comp), group in rob.groupby(["study", "comparison"], dropna=False):
-            got = list(group["domain"].dropna())
-            if sorted(got) != sorted(DOMAINS) or len(got) != len(DOMAINS):
+    for kind, keys, column, expected, tool in (
+            ("robins_i", ["study", "comparison"], "domain", DOMAINS, "ROBINS-I domain D1-D7"),
+            ("jbi_case_series", ["study", "arm"], "question", JBI_QUESTIONS, "JBI question Q1-Q10")):
+        frame = frames.get(kind)
+        if frame is None:
+            continue
+        for (study, unit), group in frame.groupby(keys, dropna=False):
+            got = list(group[column].dropna())
+            if sorted(got) != sorted(expected) or len(got) != len(expected):
                 first = group.iloc[0]
-                problems.append(f"{first.row_file}:{first.row_line}: {study} {comp}: needs each ROBINS-I domain "
-                                f"D1-D7 exactly once, got {sorted(got)}")
-    jbi = frames.get("jbi_case_series")
-    if jbi is not None:
-        for (study, arm), group in jbi.groupby(["study", "arm"], dropna=False):
-            got = list(group["question"].dropna())
-            if sorted(got) != sorted(JBI_QUESTIONS) or len(got) != len(JBI_QUESTIONS):
-                first = group.iloc[0]
-                problems.append(f"{first.row_file}:{first.row_line}: {study} {arm}: needs each JBI question "
-                                f"Q1-Q10 exactly once, got {sorted(got)}")
+                problems.append(f"{first.row_file}:{first.row_line}: {study} {unit}: needs each {tool} exactly "
+                                f"once, got {sorted(got)}")
     inputs = frames.get("synthesis_inputs")
     if inputs is not None:
         for r in inputs.itertuples(index=False):

@@ -16,7 +16,7 @@ def pkg():
 
 @pytest.fixture(scope="module")
 def appraisal():
-    return load_appraisal()
+    return load_appraisal()  # the appraisal tables, validated
 
 
 def test_comparative_rows_use_the_adjusted_ratio_and_the_control_risk(pkg, appraisal):
