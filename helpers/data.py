@@ -62,6 +62,8 @@ KINDS = ("studies", "arms", "proportions", "comparisons", "continuous", "estimat
          "definitions")
 #: measures whose estimate and CI limits must be positive
 RATIO_MEASURES = frozenset({"OR", "RR", "HR"})
+#: table kinds read and checked by helpers.rob (risk of bias, target trials, synthesis inputs)
+APPRAISAL_KINDS = ("robins_i", "jbi_case_series", "target_trial", "synthesis_inputs", "grade")
 #: columns holding a printed value that must appear inside the row's quote, per kind
 PRINTED_COLUMNS = {
     "proportions": ("printed",),
@@ -373,6 +375,8 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
             problems.append(f"datapackage.json:0: duplicate resource name {name!r}")
         names.add(name)
         kind = _kind_of(resource)
+        if kind in APPRAISAL_KINDS:  # loaded and checked by helpers.rob.load_appraisal
+            continue
         if kind not in KINDS:
             problems.append(f"datapackage.json:0: resource {name!r} has unknown kind {kind!r}")
             continue
@@ -505,6 +509,9 @@ def validate_package(root=None, *, use_frictionless: bool = True) -> None:
         if p.split(": ", 1)[0] not in covered:  # same file:line already explained by our checks
             problems.append(p)
     problems.extend(_quote_problems(tables, root))
+    if not problems:
+        from helpers.rob import appraisal_problems  # here: helpers.rob imports this module
+        problems.extend(appraisal_problems(root))
     if problems:
         raise DataValidationError(problems)
 
