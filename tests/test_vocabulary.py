@@ -1,0 +1,90 @@
+"""helpers.vocabulary: every code a page shows has its words, once."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from helpers import vocabulary as v
+from helpers.audit import CHECKS, VERDICTS
+from helpers.data import load_package
+
+
+def test_every_audit_check_and_verdict_has_words():
+    assert set(v.CHECK_QUESTIONS) == set(CHECKS) == set(v.CHECK_SHORT)
+    assert set(v.VERDICT_WORDS) == set(VERDICTS)
+    assert all(q.strip() and (q[0].isupper() or q.startswith("p ")) for q in v.CHECK_SHORT.values())
+
+
+def test_every_stated_test_of_the_data_has_words():
+    comps = load_package()["comparisons"]
+    assert set(comps["test_stated"].dropna()) <= set(v.TEST_STATED)
+
+
+def test_every_measure_of_the_data_has_words():
+    assert set(load_package()["estimates"]["measure"].dropna()) <= set(v.MEASURE_WORDS)
+
+
+def test_crude_model_names_have_words():
+    from helpers.crude_models import crude_fits
+    fits = crude_fits(12, 40, 5, 38)
+    # every model, interval and p method the helper reports has its words
+    assert {f.model for f in fits} <= set(v.MODEL_WORDS)
+    assert {f.interval for f in fits} <= set(v.INTERVAL_WORDS)
+    assert {f.p_method for f in fits} <= set(v.P_WORDS)
+    assert v.words("model", "Poisson GLM, log link") == "Poisson model"
+    assert v.words("interval", "Wald, robust SE (HC0)") == "robust Wald (HC0)"
+
+
+def test_words_names_the_argument():
+    assert v.words("test", "fisher") == "Fisher's exact"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        v.words("colour", "fisher")
+    with pytest.raises(ValueError, match="code 'fishr' has no words for kind 'test'"):
+        v.words("test", "fishr")
+
+
+def test_arm_words_from_arms_csv():
+    pkg = load_package()
+    study = pkg["studies"]["study"].iloc[0]
+    words = v.arm_words(pkg, study)
+    arms = pkg["arms"][pkg["arms"]["study"] == study]
+    assert set(words) == set(arms["arm"])
+    for r in arms.itertuples():
+        assert words[r.arm] == (v.ALL_PATIENTS if r.arm == "all" else r.label)
+    with pytest.raises(ValueError, match="study 'nobody1999' has no arms"):
+        v.arm_words(pkg, "nobody1999")
+    with pytest.raises(ValueError, match="study must be"):
+        v.arm_words(pkg, 3)
+
+
+def test_replace_codes_whole_words_longest_first():
+    codes = {"rs": "RS group", "non_rs": "non-RS group", "all": "all patients"}
+    assert v.replace_codes("mortality (non_rs)", codes) == "mortality (non-RS group)"
+    assert v.replace_codes("non_rs + rs", codes) == "non-RS group + RS group"
+    assert v.replace_codes("first (all) of them, overall", codes) == "first (all patients) of them, overall"
+    assert v.replace_codes("mrs-rs lrs", codes) == "mrs-rs lrs"
+    with pytest.raises(ValueError, match="text must be a string"):
+        v.replace_codes(None, codes)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet="abc _-()", max_size=30))
+def test_replace_codes_without_codes_is_identity(text):
+    assert v.replace_codes(text, {}) == text
+    assert v.replace_codes(text, {"zzz": "Z"}) == text
+
+
+def test_plain_recomputed():
+    assert v.plain_recomputed("77/78 = 98.718% (both)") == "77/78 = 98.718% (by rounding or truncation)"
+    assert v.plain_recomputed("41/127 = 32.283% (rounding)") == "41/127 = 32.283% (by rounding)"
+    assert v.plain_recomputed("p = 0.0026 (range 0.0026 to 0.0026)") == \
+        "p = 0.0026 (the printed precision leaves no room)"
+    assert v.plain_recomputed("centre 5.725 (range 5.708 to 5.757)") == \
+        "centre 5.725 (5.708 to 5.757 allowing for the printed precision)"
+
+
+def test_plain_item_drops_footnote_marks_only():
+    assert v.plain_item("Intact stent patency on follow-up**") == "Intact stent patency on follow-up"
+    assert v.plain_item("Sex, male* (early)") == "Sex, male (early)"
+    assert v.plain_item("a*b") == "a*b"
