@@ -329,3 +329,41 @@ def verdict_box(bottom_line: str, findings: Mapping[str, Sequence[str]]):
     from IPython.display import HTML
 
     return HTML("\n".join(parts))
+
+
+# ------------------------------------------------------------------------------ results in words
+
+def effect_text(effect, scale: float = 1.0, decimals: int = 2) -> str:
+    """An :class:`helpers.effects.Effect` as "estimate (low to high)", each multiplied by
+    ``scale`` (100 for a risk difference per 100 patients)."""
+    from helpers.formatting import estimate_ci
+
+    try:
+        est, lo, hi = effect.estimate, effect.ci_low, effect.ci_high
+    except AttributeError:
+        raise ValueError(f"effect must have estimate, ci_low and ci_high, got {effect!r}") from None
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not math.isfinite(scale):
+        raise ValueError(f"scale must be a finite number, got {scale!r}")
+    return estimate_ci(scale * est, scale * lo, scale * hi, decimals)
+
+
+def fares(result, good: bool) -> str:
+    """How the first group looks in a modified table of :func:`helpers.fragility.reverse_fragility_index`:
+    ``"worse"`` or ``"better"``, given whether the outcome is ``good`` (mRS 0–2) or bad (death)."""
+    if not isinstance(good, bool):
+        raise ValueError(f"good must be True or False, got {good!r}")
+    direction = getattr(result, "direction", None)
+    if direction not in ("a_higher", "a_lower"):
+        raise ValueError(f"result must be a fragility result with direction a_higher/a_lower, got {direction!r}")
+    return "worse" if (direction == "a_higher") != good else "better"
+
+
+def table_reached(result, n_a: int, n_b: int) -> str:
+    """The table a fragility search reached, "k_a/n_a; k_b/n_b (p = ...)" (Fisher's exact p)."""
+    from helpers.formatting import p_value
+
+    try:
+        table, p = result.table, result.p
+    except AttributeError:
+        raise ValueError(f"result must be a fragility result with table and p, got {result!r}") from None
+    return f"{table[0]}/{n_a}; {table[2]}/{n_b} (p = {p_value(p, 3)})"

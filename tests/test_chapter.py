@@ -138,3 +138,21 @@ def test_verdict_box_bottom_line_first_and_escaped():
         ch.verdict_box("x", {"Fine": ["y"]})
     with pytest.raises(ValueError, match="must be a list of bullets"):
         ch.verdict_box("x", {"Holds up": "y"})
+
+
+def test_effect_text_fares_and_table_reached():
+    from types import SimpleNamespace as NS
+    from helpers.effects import risk_difference
+    rd = risk_difference(7, 41, 14, 86)
+    assert ch.effect_text(rd, 100, 1).startswith(f"{100 * rd.estimate:.1f} (")
+    with pytest.raises(ValueError, match="effect must have"):
+        ch.effect_text(3.0)
+    # a bad outcome (death) that becomes more frequent in group a: a fares worse
+    assert ch.fares(NS(direction="a_higher"), False) == "worse"
+    assert ch.fares(NS(direction="a_higher"), True) == "better"
+    assert ch.fares(NS(direction="a_lower"), False) == "better"
+    with pytest.raises(ValueError, match="good must be True or False"):
+        ch.fares(NS(direction="a_lower"), 1)
+    with pytest.raises(ValueError, match="direction a_higher/a_lower"):
+        ch.fares(NS(direction="up"), True)
+    assert ch.table_reached(NS(table=(2, 39, 14, 72), p=0.04123), 41, 86) == "2/41; 14/86 (p = 0.041)"
