@@ -214,13 +214,18 @@ def _test_codes_in_words(text: str) -> str:
     return re.sub(rf"(?<![\w'])({pattern}) (?=\d)", lambda m: TEST_NAMES[m.group(1)] + " ", text)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def audit_slice(audit: pd.DataFrame, arm_words: Mapping[str, str], *, sort: bool = False,
                 check_words: Mapping[str, str] = CHECK_SHORT) -> pd.DataFrame:
     """The rows of ``audit`` (one study's :func:`helpers.audit.run_audit`) for a reader.
 
     Group codes in the item become the paper's group labels (``arm_words``, see
-    :func:`helpers.vocabulary.arm_words`), test codes in the recomputed value become test names,
-    and each check gets its question. ``sort`` orders the rows by check and item. Raises
+    :func:`helpers.vocabulary.arm_words`) and the item starts with a capital; test codes in the
+    recomputed value become test names; each check gets its question and each verdict its word
+    (:data:`helpers.vocabulary.VERDICT_WORDS`). ``sort`` orders the rows by check and item. Raises
     ``ValueError`` when a check has no words (so no code reaches the page).
     """
     if not isinstance(audit, pd.DataFrame) or not {"item", "check", "reported", "recomputed",
@@ -233,12 +238,12 @@ def audit_slice(audit: pd.DataFrame, arm_words: Mapping[str, str], *, sort: bool
         raise ValueError(f"check_words has no words for the checks {missing}")
     rows = audit.sort_values(["check", "item"], kind="stable") if sort else audit
     return pd.DataFrame({
-        AUDIT_COLUMNS[0]: [replace_codes(str(i), arm_words) for i in rows["item"]],
+        AUDIT_COLUMNS[0]: [_capital(replace_codes(str(i), arm_words)) for i in rows["item"]],
         AUDIT_COLUMNS[1]: list(rows["check"]),
         AUDIT_COLUMNS[2]: [check_words[c] for c in rows["check"]],
         AUDIT_COLUMNS[3]: list(rows["reported"]),
         AUDIT_COLUMNS[4]: [_test_codes_in_words(plain_recomputed(str(r))) for r in rows["recomputed"]],
-        AUDIT_COLUMNS[5]: list(rows["verdict"]),
+        AUDIT_COLUMNS[5]: [VERDICT_WORDS[v] for v in rows["verdict"]],
     })
 
 
@@ -367,3 +372,16 @@ def table_reached(result, n_a: int, n_b: int) -> str:
     except AttributeError:
         raise ValueError(f"result must be a fragility result with table and p, got {result!r}") from None
     return f"{table[0]}/{n_a}; {table[2]}/{n_b} (p = {p_value(p, 3)})"
+
+
+def printed_estimate(row) -> str:
+    """An ``estimates`` row as printed: ``"OR 1.10 (95% CI 0.62–1.96), p = 0.75"``."""
+    try:
+        measure, est, ci, level, p = (row["measure"], row["estimate_printed"], row["ci_printed"],
+                                      row["ci_level"], row["p_printed"])
+    except (KeyError, TypeError, IndexError):
+        raise ValueError("row must be an estimates row (measure, estimate_printed, ci_printed, "
+                         "ci_level, p_printed)") from None
+    level = 0.95 if level is None or pd.isna(level) else float(level)
+    text = f"{measure} {est} ({100 * level:g}% CI {ci})"
+    return text if p is None or pd.isna(p) else f"{text}, p = {p}"

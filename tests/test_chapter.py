@@ -96,6 +96,8 @@ def test_audit_slice_in_words(pkg):
         table = ch.audit_slice(audit, arm_words(pkg, s), sort=True)
         assert tuple(table.columns) == ch.AUDIT_COLUMNS and len(table) == len(audit)
         assert set(table["What the check asks"]) <= set(CHECK_SHORT.values())
+        assert table.iloc[:, 0].map(lambda t: t[:1] == t[:1].upper()).all()
+        assert set(table["Verdict"]) <= {"Consistent", "Inconsistent", "Unverifiable"}
         # no arm code in parentheses and no test code before a number is left for the reader
         codes = "|".join(a for a in pkg["arms"].loc[pkg["arms"]["study"] == s, "arm"])
         assert not table.iloc[:, 0].str.contains(rf"\((?:{codes})\)").any()
