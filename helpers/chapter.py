@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from helpers.proportions import clopper_pearson, wilson
-from helpers.vocabulary import CHECK_SHORT, TEST_NAMES, VERDICT_WORDS, plain_recomputed, replace_codes
+from helpers.vocabulary import CHECK_SHORT, VERDICT_WORDS, recomputed_words, replace_codes
 
 NOT_DEFINED = "not defined"
 
@@ -76,6 +76,13 @@ def html_table(frame: pd.DataFrame, *, index: bool = False):
     return HTML(frame.to_html(index=index, border=0))
 
 
+def show_table(frame: pd.DataFrame, *, index: bool = False) -> None:
+    """Display :func:`html_table` of ``frame`` now (for a table that is not a cell's last line)."""
+    from IPython.display import display
+
+    display(html_table(frame, index=index))
+
+
 def listing(values) -> str:
     """``[1, 2, 3]`` -> ``"1, 2, 3"`` (candidate counts and totals in running text)."""
     if isinstance(values, (str, bytes)):
@@ -106,6 +113,48 @@ def ratio_text(x: float, *, decimals: int = 2) -> str:
 
 
 # ------------------------------------------------------------------------------ the papers
+
+class Paper:
+    """One study's rows of the data package, indexed for a chapter.
+
+    ``Paper(package, "smith2027")`` has ``.studies`` (all papers, by key), ``.arms`` (this study's,
+    by arm), ``.prop``, ``.comp``, ``.cont``, ``.est``, ``.qty``, ``.defs`` (this study's rows of
+    each table kind, by ``id``) and short accessors for the numbers chapters quote.
+    """
+
+    KINDS = {"prop": "proportions", "comp": "comparisons", "cont": "continuous", "est": "estimates",
+             "qty": "quantities", "defs": "definitions"}
+
+    def __init__(self, package, study: str):
+        studies = _studies(package)
+        _check_study(studies, study)
+        self.package, self.study, self.studies = package, study, studies
+        self.label = str(studies.loc[study, "label"])
+        self.arms = package["arms"].query("study == @study").set_index("arm")
+        for attr, kind in self.KINDS.items():
+            table = package[kind]
+            setattr(self, attr, table[table["study"] == study].set_index("id"))
+
+    def _row(self, slug: str):
+        key = slug if slug.startswith(f"{self.study}-") else f"{self.study}-{slug}"
+        if key not in self.prop.index:
+            raise ValueError(f"slug {slug!r}: no proportions row {key!r} in {self.study}")
+        return self.prop.loc[key]
+
+    def count(self, slug: str) -> int:
+        """The printed count of proportions row ``<study>-<slug>``."""
+        return int(self._row(slug)["count"])
+
+    def total(self, slug: str) -> int:
+        """The denominator of proportions row ``<study>-<slug>``."""
+        return int(self._row(slug)["total"])
+
+    def n(self, arm: str) -> int:
+        """The size of ``arm`` (``arms.csv``)."""
+        if arm not in self.arms.index or pd.isna(self.arms.loc[arm, "n"]):
+            raise ValueError(f"arm {arm!r} has no size in {self.study}'s arms.csv")
+        return int(self.arms.loc[arm, "n"])
+
 
 def _studies(package) -> pd.DataFrame:
     try:
@@ -205,15 +254,6 @@ AUDIT_COLUMNS = ("What was checked (paper's wording)", "Check", "What the check 
                  "Recomputed", "Verdict")
 
 
-def _test_codes_in_words(text: str) -> str:
-    """``'fisher 0.8496, chisq_yates 0.85'`` -> ``"Fisher's exact 0.8496, Pearson χ² (Yates) 0.85"``."""
-    import re
-
-    codes = sorted(TEST_NAMES, key=len, reverse=True)
-    pattern = "|".join(re.escape(c) for c in codes)
-    return re.sub(rf"(?<![\w'])({pattern}) (?=\d)", lambda m: TEST_NAMES[m.group(1)] + " ", text)
-
-
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -242,7 +282,7 @@ def audit_slice(audit: pd.DataFrame, arm_words: Mapping[str, str], *, sort: bool
         AUDIT_COLUMNS[1]: list(rows["check"]),
         AUDIT_COLUMNS[2]: [check_words[c] for c in rows["check"]],
         AUDIT_COLUMNS[3]: list(rows["reported"]),
-        AUDIT_COLUMNS[4]: [_test_codes_in_words(plain_recomputed(str(r))) for r in rows["recomputed"]],
+        AUDIT_COLUMNS[4]: [recomputed_words(str(r)) for r in rows["recomputed"]],
         AUDIT_COLUMNS[5]: [VERDICT_WORDS[v] for v in rows["verdict"]],
     })
 

@@ -158,3 +158,19 @@ def test_effect_text_fares_and_table_reached():
     with pytest.raises(ValueError, match="direction a_higher/a_lower"):
         ch.fares(NS(direction="up"), True)
     assert ch.table_reached(NS(table=(2, 39, 14, 72), p=0.04123), 41, 86) == "2/41; 14/86 (p = 0.041)"
+
+
+def test_paper_accessors(pkg):
+    row = pkg["proportions"].dropna(subset=["count", "total"]).iloc[0]
+    paper = ch.Paper(pkg, row["study"])
+    slug = row["id"][len(row["study"]) + 1:]
+    assert paper.count(slug) == row["count"] and paper.total(row["id"]) == row["total"]
+    assert set(paper.prop["study"]) == {row["study"]} and paper.label == ch.study_label(pkg, row["study"])
+    arm = paper.arms.dropna(subset=["n"]).index[0]
+    assert paper.n(arm) == paper.arms.loc[arm, "n"]
+    with pytest.raises(ValueError, match="slug 'nope': no proportions row"):
+        paper.count("nope")
+    with pytest.raises(ValueError, match="arm 'nope' has no size"):
+        paper.n("nope")
+    with pytest.raises(ValueError, match="study must be a key"):
+        ch.Paper(pkg, "nobody1999")

@@ -88,3 +88,9 @@ def test_plain_item_drops_footnote_marks_only():
     assert v.plain_item("Intact stent patency on follow-up**") == "Intact stent patency on follow-up"
     assert v.plain_item("Sex, male* (early)") == "Sex, male (early)"
     assert v.plain_item("a*b") == "a*b"
+
+
+def test_test_codes_in_words():
+    assert v.test_codes_in_words("(fisher 0.8496, chisq 0.7086, chisq_yates 0.8541)") == \
+        "(Fisher's exact 0.8496, Pearson χ² 0.7086, Pearson χ² (Yates) 0.8541)"
+    assert v.test_codes_in_words("fisher's test, chisq") == "fisher's test, chisq"
