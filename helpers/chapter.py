@@ -149,6 +149,13 @@ class Paper:
         """The denominator of proportions row ``<study>-<slug>``."""
         return int(self._row(slug)["total"])
 
+    def quantity(self, slug: str) -> int:
+        """The value of quantities row ``<study>-<slug>`` as an integer."""
+        key = slug if slug.startswith(f"{self.study}-") else f"{self.study}-{slug}"
+        if key not in self.qty.index:
+            raise ValueError(f"slug {slug!r}: no quantities row {key!r} in {self.study}")
+        return int(self.qty.loc[key, "value"])
+
     def n(self, arm: str) -> int:
         """The size of ``arm`` (``arms.csv``)."""
         if arm not in self.arms.index or pd.isna(self.arms.loc[arm, "n"]):
@@ -425,3 +432,86 @@ def printed_estimate(row) -> str:
     level = 0.95 if level is None or pd.isna(level) else float(level)
     text = f"{measure} {est} ({100 * level:g}% CI {ci})"
     return text if p is None or pd.isna(p) else f"{text}, p = {p}"
+
+
+def markdown_table(frame: pd.DataFrame):
+    """A DataFrame as a Markdown table (numbers shown as stored, no index)."""
+    from IPython.display import Markdown
+
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    return Markdown(frame.to_markdown(index=False, disable_numparse=True))
+
+
+def restated(printed: str) -> str:
+    """A printed number restated in the book's style (true minus) at its printed decimals."""
+    from helpers.formatting import num
+    from helpers.printed import as_printed
+
+    x = as_printed(printed)
+    return num(x.value, x.decimals)
+
+
+# ------------------------------------------------------------------------------ crude-model candidates
+
+def reproducing(matches: pd.DataFrame) -> pd.DataFrame:
+    """The candidates of :func:`helpers.crude_models.match_printed` that reproduce the printed
+    estimate, both limits and p (column ``all_ok``)."""
+    if not isinstance(matches, pd.DataFrame) or "all_ok" not in matches.columns:
+        raise ValueError("matches must be a DataFrame from helpers.crude_models.match_printed")
+    return matches[matches["all_ok"]]
+
+
+def pick_fit(matches: pd.DataFrame, model: str, interval: str) -> pd.Series:
+    """The candidate of ``model`` with ``interval`` among ``matches`` (ValueError if absent)."""
+    if not isinstance(matches, pd.DataFrame) or not {"model", "interval"} <= set(matches.columns):
+        raise ValueError("matches must be a DataFrame from helpers.crude_models.match_printed")
+    rows = matches[(matches["model"] == model) & (matches["interval"] == interval)]
+    if rows.empty:
+        raise ValueError(f"no candidate with model {model!r} and interval {interval!r}")
+    return rows.iloc[0]
+
+
+def fits_by_rounding(matches: pd.DataFrame, printed) -> bool:
+    """Whether some reproducing candidate prints as ``printed`` = (estimate, low, high, p) by
+    rounding alone (:func:`helpers.printed.agrees` with ``mode="round"``)."""
+    from helpers.printed import agrees
+
+    if not isinstance(printed, (tuple, list)) or len(printed) != 4:
+        raise ValueError(f"printed must be (estimate, low, high, p) as printed, got {printed!r}")
+    return any(all(agrees(v, t, mode="round") for v, t in
+                   zip((r.estimate, r.ci_low, r.ci_high, r.p), printed))
+               for r in reproducing(matches).itertuples())
+
+
+def grouped_forest(rows: pd.DataFrame, *, title: str, xlabel: str, xlim, xticks,
+                   width: float = 9.0, font: int = 13) -> None:
+    """A forest plot of ``rows`` (columns ``subgroup``, ``estimate``, ``ci_low``, ``ci_high``,
+    ``label``: one group per label) on a given log axis, with larger type; shows the figure.
+
+    :func:`helpers.plots.forest_plot` draws it; ``xlim``/``xticks`` let several figures share an
+    axis so that they can be compared. Returns ``None`` (the figure is shown, not returned, so
+    that a notebook cell ending in this call shows it once).
+    """
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import forest_plot, styled
+
+    needed = {"subgroup", "estimate", "ci_low", "ci_high", "label"}
+    if not isinstance(rows, pd.DataFrame) or not needed <= set(rows.columns):
+        raise ValueError(f"rows must be a DataFrame with columns {sorted(needed)}")
+    with styled():
+        fig, ax = plt.subplots(figsize=(width, 0.9 + 0.36 * (len(rows) + rows["label"].nunique())))
+        forest_plot(rows["subgroup"], rows["estimate"], rows["ci_low"], rows["ci_high"],
+                    group=rows["label"], xlabel=xlabel, ax=ax, annotate=True)
+        ax.set_xlim(*xlim)
+        ax.set_xticks(xticks, [f"{t:g}" for t in xticks])
+        for text in ax.texts:
+            text.set_fontsize(font)
+        ax.tick_params(labelsize=font)
+        ax.xaxis.label.set_size(font)
+        ax.set_title(title, pad=24, fontsize=font + 1)
+        fig.tight_layout()
+        if fig.get_size_inches()[0] > width:
+            raise ClaimError(f"the figure is wider than {width} inches")
+        plt.show()

@@ -220,3 +220,32 @@ def recomputed_words(text: str) -> str:
     """:func:`plain_recomputed` then :func:`test_codes_in_words`: the audit's recomputed value
     as a reader sees it."""
     return test_codes_in_words(plain_recomputed(text))
+
+
+def fits_in_words(fits) -> str:
+    """Crude-model candidates (rows of :func:`helpers.crude_models.match_printed`) in words,
+    grouped by measure and model: ``"odds ratio from a logistic model; interval: Wald (Woolf)"``;
+    ``"none"`` when there are none."""
+    try:
+        empty = fits.empty
+    except AttributeError:
+        raise ValueError("fits must be a DataFrame with measure, model and interval columns") from None
+    if empty:
+        return "none"
+    parts = []
+    for (measure, model), g in fits.groupby(["measure", "model"], sort=False):
+        ivs = " or ".join(words("interval", i) for i in g["interval"])
+        parts.append(f"{words('measure', measure)} from a {words('model', model)}; interval: {ivs}")
+    return "; ".join(parts)
+
+
+def item_name(item: str) -> str:
+    """A printed table row label as a name in running text: the unit suffix (``, n/N (%)``,
+    ``, n (%)``, ``, median (IQR)``) and footnote marks dropped, the first letter in lower case
+    unless the word is an abbreviation (``IVT``): ``'Prior anticoagulants, n/N (%)'`` ->
+    ``'prior anticoagulants'``."""
+    item = plain_item(item)
+    item = re.sub(r",\s*(n/N|n|N)\s*\(%\)$|,\s*(median|mean)\s*\((IQR|SD)\)$", "", item).strip()
+    if len(item) > 1 and item[0].isupper() and not item[1].isupper():
+        item = item[0].lower() + item[1:]
+    return item

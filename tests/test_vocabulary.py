@@ -94,3 +94,21 @@ def test_test_codes_in_words():
     assert v.test_codes_in_words("(fisher 0.8496, chisq 0.7086, chisq_yates 0.8541)") == \
         "(Fisher's exact 0.8496, Pearson χ² 0.7086, Pearson χ² (Yates) 0.8541)"
     assert v.test_codes_in_words("fisher's test, chisq") == "fisher's test, chisq"
+
+
+def test_item_name():
+    assert v.item_name("Prior anticoagulants, n/N (%)") == "prior anticoagulants"
+    assert v.item_name("IVT, n/N (%)") == "IVT"
+    assert v.item_name("90-day mortality, n/N (%)") == "90-day mortality"
+    assert v.item_name("NIHSS score, median (IQR)") == "NIHSS score"
+
+
+def test_fits_in_words():
+    import pandas as pd
+    fits = pd.DataFrame({"measure": ["OR", "OR", "RR"], "model": ["logistic GLM"] * 2 + ["Poisson GLM, log link"],
+                         "interval": ["Wald, model-based SE (= Woolf)", "profile likelihood",
+                                      "Wald, robust SE (HC0)"]})
+    assert v.fits_in_words(fits) == ("odds ratio from a logistic model; interval: Wald (Woolf) or "
+                                     "profile likelihood (exact); risk ratio from a Poisson model; "
+                                     "interval: robust Wald (HC0)")
+    assert v.fits_in_words(fits.iloc[:0]) == "none"

@@ -1,7 +1,7 @@
 """Compare two executed versions of a chapter notebook: glued values, tables and figures.
 
 Glued values are the ``application/papermill.record/*`` outputs that ``helpers.outputs.glue``
-stores; tables are the ``text/html`` outputs and figures the ``image/png`` outputs of the
+stores; tables are the ``text/html`` (or ``text/markdown``) outputs and figures the ``image/png`` outputs of the
 displayed cells, compared in order. Exit status 1 when anything differs.
 
 Usage::
@@ -30,6 +30,8 @@ def outputs(path: Path) -> tuple[dict, list, list]:
             if not any(m.startswith("application/papermill.record/") for m in data):
                 if "text/html" in data:
                     tables.append("".join(data["text/html"]))
+                elif "text/markdown" in data:
+                    tables.append("".join(data["text/markdown"]))
                 if "image/png" in data:
                     images.append(data["image/png"])
     return glued, tables, images
