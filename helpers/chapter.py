@@ -222,7 +222,8 @@ def compare_studies(package, *, notes: Mapping | None = None) -> pd.DataFrame:
     rows = []
     for s in studies.index:
         row = {"Study": study_label(package, s), "Design": studies.loc[s, "design"],
-               "Patients": int(studies.loc[s, "n_total"]),
+               "Patients": ("not stated" if pd.isna(studies.loc[s, "n_total"])
+                            else int(studies.loc[s, "n_total"])),
                "Population": studies.loc[s, "population"]}
         for outcome, column in COMPARE_OUTCOMES.items():
             text = definition_shown(package, s, outcome)
@@ -253,6 +254,26 @@ def design_facts(package, study: str) -> dict:
         "only_single_arm": bool(single[study]) and not bool(single.drop(index=study).any()),
         "others_by_comparison": {k: list(v.index) for k, v in others.groupby("comparison_type", sort=False)},
     }
+
+
+def comparisons_in_words(package, study: str) -> str:
+    """What the papers other than ``study`` compare, one clause per ``comparison_type``, e.g.
+    ``"Al Kasab 2025 compares two kinds of stent; Guo 2023 and Alexandre 2026 compare stenting
+    with thrombectomy alone"`` (order of :data:`helpers.vocabulary.COMPARISON_WORDS`)."""
+    from helpers.vocabulary import COMPARISON_WORDS
+
+    groups = design_facts(package, study)["others_by_comparison"]
+    unknown = sorted(set(groups) - set(COMPARISON_WORDS))
+    if unknown:
+        raise ValueError(f"comparison_type {unknown} has no words in helpers/vocabulary.py")
+    clauses = []
+    for kind, (one, many) in COMPARISON_WORDS.items():
+        keys = groups.get(kind, [])
+        if keys:
+            labels = [study_label(package, k) for k in keys]
+            names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+            clauses.append(f"{names} {one if len(labels) == 1 else many}")
+    return "; ".join(clauses)
 
 
 # ------------------------------------------------------------------------------ audit slice

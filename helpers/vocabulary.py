@@ -85,6 +85,16 @@ CHECK_SHORT: dict[str, str] = {
     "n-sum": "Do the group sizes add up to the total?",
 }
 
+#: ``studies.comparison_type`` as a verb phrase: (singular, plural) forms
+COMPARISON_WORDS: dict[str, tuple[str, str]] = {
+    "stent_device": ("compares two kinds of stent", "compare two kinds of stent"),
+    "stent_vs_no_stent": ("compares stenting with thrombectomy alone",
+                          "compare stenting with thrombectomy alone"),
+    "stent_timing": ("compares early with late stenting", "compare early with late stenting"),
+    "single_arm": ("has no comparison group", "have no comparison group"),
+    "other": ("compares something else", "compare something else"),
+}
+
 VERDICT_WORDS: dict[str, str] = {"consistent": "Consistent", "inconsistent": "Inconsistent",
                                  "unverifiable": "Unverifiable"}
 

@@ -174,3 +174,20 @@ def test_paper_accessors(pkg):
         paper.n("nope")
     with pytest.raises(ValueError, match="study must be a key"):
         ch.Paper(pkg, "nobody1999")
+
+
+def test_comparisons_in_words(pkg):
+    studies = pkg["studies"].set_index("study")
+    s0 = studies.index[0]
+    text = ch.comparisons_in_words(pkg, s0)
+    for s in studies.index[1:]:
+        assert studies.loc[s, "label"] in text
+    assert studies.loc[s0, "label"] not in text
+    edited = dict(pkg)
+    st = pkg["studies"].copy()
+    st.loc[:, "comparison_type"] = "stent_device"
+    edited["studies"] = st
+    labels = list(studies["label"])[1:]
+    if len(labels) >= 2:
+            assert ch.comparisons_in_words(edited, s0) == (", ".join(labels[:-1]) + " and " + labels[-1]
+                                                       + " compare two kinds of stent")
