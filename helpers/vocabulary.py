@@ -168,7 +168,8 @@ ALL_PATIENTS = "all patients"
 
 def arm_words(package: Mapping, study: str) -> dict[str, str]:
     """``{arm code: the paper's group label}`` for ``study``, from ``arms.csv`` (column ``label``);
-    the whole cohort (arm ``all``) reads "all patients"."""
+    the whole cohort (arm ``all``) reads "all patients". Empty for a paper of ``studies.csv``
+    without arms yet; ``ValueError`` for a study not in the package."""
     if not isinstance(study, str) or not study:
         raise ValueError(f"study must be a non-empty study key, got {study!r}")
     try:
@@ -177,7 +178,10 @@ def arm_words(package: Mapping, study: str) -> dict[str, str]:
         raise ValueError("package must be the mapping load_package() returns (with 'arms')") from None
     rows = arms[arms["study"] == study]
     if rows.empty:
-        raise ValueError(f"study {study!r} has no arms in the package")
+        studies = package.get("studies") if hasattr(package, "get") else None
+        if studies is not None and study in set(studies["study"]):
+            return {}           # a paper scaffolded by make new-paper: no arms yet
+        raise ValueError(f"study {study!r} is not in the package")
     words = {str(r.arm): str(r.label) for r in rows.itertuples()}
     if "all" in words:          # the whole cohort, whatever its label ("patients")
         words["all"] = ALL_PATIENTS

@@ -69,7 +69,7 @@ def test_compare_studies_one_row_per_paper(pkg):
     table = ch.compare_studies(pkg, notes={(s0, "no_such"): "x", (s0, "sich"): "(note)"})
     assert list(table["Study"]) == list(pkg["studies"]["label"])
     assert table.loc[0, "Definition of sICH"].endswith(" (note)")
-    assert list(table["Patients"]) == list(pkg["studies"]["n_total"])
+    assert list(table["Patients"]) == ["not stated" if pd.isna(n) else n for n in pkg["studies"]["n_total"]]
 
 
 def test_design_facts_computed_from_studies_csv(pkg):

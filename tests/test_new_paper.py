@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-KEY = "demo2099"
+KEY = "scaffoldtest2098"   # not demo2099: the README's example may be scaffolded in this clone
 
 
 def _load(name, path):
@@ -74,7 +74,7 @@ def test_scaffold_adds_a_valid_paper_touching_only_its_places(repo):
     tables = data.load_package(repo / "data")
     studies = tables["studies"]
     assert KEY in set(studies["study"]) and list(studies["year"]) == sorted(studies["year"])
-    assert studies.set_index("study").loc[KEY, "label"] == "Demo 2099"
+    assert studies.set_index("study").loc[KEY, "label"] == "Scaffoldtest 2098"
     # toc line after the last paper, bibliography stub, README row counts with the new row
     toc = (repo / "_toc.yml").read_text(encoding="utf-8").splitlines()
     assert toc.count(f"  - file: chapters/{KEY}") == 1

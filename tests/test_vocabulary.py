@@ -52,8 +52,12 @@ def test_arm_words_from_arms_csv():
     assert set(words) == set(arms["arm"])
     for r in arms.itertuples():
         assert words[r.arm] == (v.ALL_PATIENTS if r.arm == "all" else r.label)
-    with pytest.raises(ValueError, match="study 'nobody1999' has no arms"):
+    with pytest.raises(ValueError, match="study 'nobody1999' is not in the package"):
         v.arm_words(pkg, "nobody1999")
+    # a paper listed in studies.csv but without arms yet (just scaffolded) has no words
+    no_arms = dict(pkg)
+    no_arms["arms"] = pkg["arms"][pkg["arms"]["study"] != study]
+    assert v.arm_words(no_arms, study) == {}
     with pytest.raises(ValueError, match="study must be"):
         v.arm_words(pkg, 3)
 
