@@ -312,7 +312,7 @@ def audit_slice(audit: pd.DataFrame, arm_words: Mapping[str, str], *, sort: bool
         AUDIT_COLUMNS[3]: list(rows["reported"]),
         AUDIT_COLUMNS[4]: [recomputed_words(str(r)) for r in rows["recomputed"]],
         AUDIT_COLUMNS[5]: [VERDICT_WORDS[v] for v in rows["verdict"]],
-    })
+    }, dtype=object)            # text columns even when a paper has no audited rows yet
 
 
 def audit_counts(audit: pd.DataFrame) -> dict[str, int]:

@@ -102,8 +102,11 @@ def test_audit_slice_in_words(pkg):
         codes = "|".join(a for a in pkg["arms"].loc[pkg["arms"]["study"] == s, "arm"])
         assert not table.iloc[:, 0].str.contains(rf"\((?:{codes})\)").any()
         assert not table["Recomputed"].str.contains(r"\b(?:fisher|chisq|chisq_yates) \d").any()
+    empty = ch.audit_slice(full.iloc[:0], {})          # a paper scaffolded by make new-paper
+    assert tuple(empty.columns) == ch.AUDIT_COLUMNS and empty.empty
+    assert not empty.iloc[:, 0].str.contains("x").any()
     with pytest.raises(ValueError, match="check_words has no words"):
-        ch.audit_slice(audit, {}, check_words={})
+        ch.audit_slice(full, {}, check_words={})
     counts = ch.audit_counts(audit)
     assert counts["checks"] == len(audit) == counts["consistent"] + counts["inconsistent"] + counts["unverifiable"]
 
