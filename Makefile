@@ -13,7 +13,7 @@ export MATPLOTLIBRC := $(CURDIR)/matplotlibrc
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-slow test-portable execute install bench serve clean help
+.PHONY: book test test-slow test-portable execute install bench serve clean help new-paper
 .DEFAULT_GOAL := help
 
 help:
@@ -23,6 +23,7 @@ help:
 	@echo "make test-portable  nbval (text and figures) under every OpenBLAS CPU kernel (slow tier; .ci/run)"
 	@echo "make bench  time cold/warm builds, one-chapter rebuild, nbval and peak memory"
 	@echo "make serve  serve $(BUILD_DIR)/html on http://127.0.0.1:8000"
+	@echo "make new-paper KEY=smith2027  scaffold a new paper (data, source stub, chapter, toc, bib)"
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -71,6 +72,10 @@ bench: install
 
 serve: book
 	$(PY) tools/serve.py $(BUILD_DIR)/html
+
+# Scaffold a paper: data/<KEY>/ CSVs and resources, source stub, studies.csv row, chapter, toc, bib.
+new-paper: $(STAMP)
+	$(PY) tools/new_paper.py $(KEY)
 
 clean:
 	rm -rf $(BUILD_DIR)

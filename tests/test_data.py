@@ -38,8 +38,9 @@ def test_load_package_kinds_and_dtypes():
     assert tables["arms"]["n"].dtype == "Int64"
     assert tables["estimates"]["ci_low"].dtype == "float64"
     assert "row_file" not in p.columns
-    # the five papers are there
-    assert set(tables["studies"]["study"]) == {"alkasab2025", "guo2023", "alexandre2026", "baek2022", "lee2025"}
+    # every paper in studies.csv has its data folder, and every data folder is a paper there
+    folders = {p.parent.name for p in hd.default_root().glob("*/arms.csv")}
+    assert set(tables["studies"]["study"]) == folders and len(folders) >= 1
 
 
 def test_load_package_returns_copies():
@@ -318,3 +319,21 @@ def test_readme_row_counts_are_current():
     expected = {str(study): {k: int(v) for k, v in row.items()} for study, row in current.iterrows()}
     assert printed == expected
     assert re.search(r"\| total \|", section)
+
+
+@pytest.mark.parametrize("key, ok", [("smith2027", True), ("smith2027b", True), ("demo2099", True),
+                                     ("rescueicas2024", True), ("Smith2027", False),
+                                     ("smith-2027", False), ("smith_2027", False), ("2027smith", False)])
+def test_study_key_pattern_documented_and_enforced(key, ok):
+    """The key pattern in schemas/studies.json is the one data/README.md documents."""
+    import json
+    import re
+    schema = json.loads((ROOT / "schemas" / "studies.json").read_text(encoding="utf-8"))
+    pattern = next(f for f in schema["fields"] if f["name"] == "study")["constraints"]["pattern"]
+    assert f"`{pattern}`" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert bool(re.fullmatch(pattern, key)) is ok
+    # a key must also start every row id (id pattern) and name a Frictionless resource
+    if ok:
+        id_pattern = json.loads((ROOT / "schemas" / "proportions.json").read_text())["fields"][0]
+        assert re.fullmatch(id_pattern["constraints"]["pattern"], f"{key}-t1-row")
+        assert re.fullmatch(r"[a-z0-9._/-]+", f"{key}-arms")

@@ -2,7 +2,7 @@
 
 Reference behaviour comes from the definitions of rounding and truncation (e.g. 17/172 = 9.8837...%
 is "9.9" rounded and "9.8" truncated; Brown & Heathers, GRIM, Soc Psychol Personal Sci 2017) and
-from the printed forms found in the five papers (data/sources).
+from the printed forms found in the papers (data/sources).
 """
 
 import math

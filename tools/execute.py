@@ -18,6 +18,9 @@ Usage::
     python tools/execute.py            # execute the stale chapters (2 workers)
     python tools/execute.py --check    # exit 1 and list them if any chapter is stale
     python tools/execute.py --force chapters/lee2025.md
+
+Every chapter is executed even when one fails; the failures are listed at the end, one line each
+(``chapters/<key>.md:0: <error>: <message>``), and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -212,10 +215,42 @@ def main(argv: list[str] | None = None) -> int:
         print(f"execute: {len(sources)} chapter(s) up to date, nothing to run")
         return 0
     print(f"execute: {len(todo)} of {len(sources)} chapter(s): " + ", ".join(p.stem for p in todo))
+    failures = []
     with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
-        for out in pool.map(execute_chapter, todo):
-            print(f"  wrote {out.relative_to(ROOT)}")
+        futures = [(p, pool.submit(execute_chapter, p)) for p in todo]
+        for md, future in futures:  # keep going: every chapter runs, every failure is reported
+            try:
+                out = future.result()
+            except Exception as exc:  # noqa: BLE001 - reported below, one line per chapter
+                failures.append(failure_line(md, exc))
+                print(f"  FAILED {_rel(md)}")
+            else:
+                print(f"  wrote {_rel(out)}")
+    if failures:
+        print(f"execute: {len(failures)} of {len(todo)} chapter(s) failed:", file=sys.stderr)
+        for line in failures:
+            print(line, file=sys.stderr)
+        return 1
     return 0
+
+
+def _rel(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def failure_line(md_path: Path, exc: BaseException) -> str:
+    """One line ``chapters/<key>.md:0: <error>: <message>`` for a chapter that failed to execute;
+    for an error raised in a cell, the cell's error name and message (e.g. a ClaimError naming
+    the claim that no longer holds)."""
+    name = getattr(exc, "ename", None) or type(exc).__name__
+    value = getattr(exc, "evalue", None)
+    if value is None:
+        value = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+    value = " ".join(str(value).split())
+    return f"{_rel(md_path)}:0: {name}: {value}"
 
 
 if __name__ == "__main__":
