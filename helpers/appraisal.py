@@ -240,8 +240,9 @@ def _domain_moves(moves, allowed, name):
         if not (isinstance(value, tuple) and len(value) == 2):
             raise ValueError(f"{name}[{domain!r}] must be a (levels, reason) pair, got {value!r}")
         levels, reason = value
-        if isinstance(levels, bool) or not isinstance(levels, int) or levels not in (0, 1, 2):
-            raise ValueError(f"{name}[{domain!r}]: levels must be 0, 1 or 2, got {levels!r}")
+        top = 3 if domain == "risk of bias" else 2  # GRADE guidance 18: critical ROBINS-I → 3 levels
+        if isinstance(levels, bool) or not isinstance(levels, int) or not 0 <= levels <= top:
+            raise ValueError(f"{name}[{domain!r}]: levels must be a whole number from 0 to {top}, got {levels!r}")
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError(f"{name}[{domain!r}]: every rating needs a stated reason")
         out.append((domain, levels, reason.strip()))

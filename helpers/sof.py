@@ -15,12 +15,14 @@ never names a study. For each outcome it builds two kinds of row:
   (summed within a study, counts rebuilt from percentages by :func:`helpers.synthesis.study_rate`)
   pooled on the logit scale with REML and Knapp–Hartung (:func:`helpers.meta.pool_proportions`).
 
-Certainty (:func:`helpers.appraisal.grade_certainty`) starts at *low* (observational evidence) and
-is rated down by these rules, each with its reason:
+Certainty (:func:`helpers.appraisal.grade_certainty`) is rated down by these rules, each with its
+reason. Comparative evidence assessed with ROBINS-I starts at *high* and single-arm rates at *low*
+(GRADE guidance 18, Schünemann et al. 2019: ROBINS-I already judges confounding and selection
+against a target trial, so starting non-randomised comparisons at low as well would count them twice):
 
 * risk of bias, comparative: the most severe ROBINS-I overall judgement among the studies
-  (:func:`helpers.rob.overall_judgement`): serious → 1 level, critical → 2; the reason names the
-  domains that set it;
+  (:func:`helpers.rob.overall_judgement`): moderate → 1 level, serious → 2, critical → 3, no
+  information → 1; the reason names the domains that set it;
 * risk of bias, single arm: 1 level when a contributing arm appraised with the JBI case-series
   checklist meets fewer than half of its items, or when an arm has not been appraised (stated);
 * inconsistency: single arm, 1 level when I² ≥ 50 % or Cochran's Q p < 0.10; comparative with
@@ -47,6 +49,9 @@ from helpers.appraisal_view import study_labels
 from helpers.meta import pool_proportions, random_effects
 from helpers.rob import DOMAINS, jbi_summary, robins_summary
 from helpers.synthesis import study_rate
+
+#: GRADE guidance 18: levels of rating down for risk of bias from the ROBINS-I overall judgement.
+ROBINS_I_LEVELS = {"low": 0, "moderate": 1, "serious": 2, "critical": 3, "no_information": 1}
 
 __all__ = ["OUTCOMES", "ESTIMANDS", "SofRow", "comparative_row", "single_arm_row", "summary_of_findings", "sof_table"]
 
@@ -150,10 +155,14 @@ def comparative_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow |
     summary = robins_summary(appraisal["robins_i"])
     studies = tuple(effects["study"].unique())
     summary = summary[summary["study"].isin(studies)]
-    order = ["low", "moderate", "serious", "critical"]
-    worst = max(summary["overall"], key=lambda j: order.index(j) if j in order else 0)
+    order = ["low", "no_information", "moderate", "serious", "critical"]
+    worst = max(summary["overall"], key=order.index)
     main = sorted({d for r in summary.itertuples() if r.overall == worst for d in r.main_domains})
-    rob_levels = {"serious": 1, "critical": 2}.get(worst, 0)
+    # GRADE guidance 18 (Schünemann et al. 2019): with ROBINS-I, non-randomised evidence starts at
+    # high and is rated down for risk of bias by the ROBINS-I judgement (moderate 1, serious 2,
+    # critical 3 levels); starting at low and then rating down for confounding would count it twice.
+    # "No information" is not taken as low: 1 level, stated.
+    rob_levels = ROBINS_I_LEVELS.get(worst, 1)
     rob_reason = (f"ROBINS-I overall {worst} ("
                   + ", ".join(f"{d} {DOMAINS[d].lower()}" for d in main) + ")")
     imp = imprecision_levels(lo, hi, events=events)
@@ -163,7 +172,7 @@ def comparative_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow |
     judged = _judged(appraisal, outcome, "comparative")
     down = {"risk of bias": (rob_levels, rob_reason), "inconsistency": inconsistency,
             "imprecision": (imp, imp_reason), **judged}
-    certainty = grade_certainty("low", down=down)
+    certainty = grade_certainty("high", down=down)
     context = tuple(rows.loc[rows["use"] == "context", "estimand"].unique())
     return SofRow(outcome=outcome, analysis="comparative", estimand=estimand, studies=studies,
                   participants=participants, events=events, assumed=a, corresponding=c,
@@ -265,7 +274,7 @@ def sof_table(rows, pkg) -> pd.DataFrame:
             corr = f"{r.corresponding} per 1000 ({r.corresponding_low} to {r.corresponding_high})"
             rel = "not applicable (single-arm rate)"
             comment = [f"{who}; pooled rate (random effects, REML, Knapp–Hartung)"]
-        comment.append(f"Rated from low: {r.certainty.reasons()}")
+        comment.append(f"Rated from {r.certainty.start}: {r.certainty.reasons()}")
         out.append({
             "Outcome": OUTCOMES[r.outcome],
             "Participants (studies)": f"{r.participants} ({_n_studies(len(r.studies))})",

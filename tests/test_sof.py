@@ -76,3 +76,17 @@ def test_table_layout_and_bad_input(pkg, appraisal):
 def test_no_study_key_in_the_synthesis_code(pkg):
     code = Path(__file__).resolve().parent.parent.joinpath("helpers", "sof.py").read_text(encoding="utf-8")
     assert not any(s in code for s in pkg["studies"]["study"])
+
+
+def test_comparative_evidence_starts_high_and_robins_i_sets_the_rating_down():
+    """GRADE guidance 18: with ROBINS-I, non-randomised comparisons start at high; serious risk of
+    bias rates down two levels and critical three, so confounding is not counted twice."""
+    from helpers.sof import ROBINS_I_LEVELS
+
+    assert ROBINS_I_LEVELS == {"low": 0, "moderate": 1, "serious": 2, "critical": 3, "no_information": 1}
+    from helpers.appraisal import grade_certainty
+
+    assert grade_certainty("high", down={"risk of bias": (2, "ROBINS-I serious")}).level == "low"
+    assert grade_certainty("high", down={"risk of bias": (3, "ROBINS-I critical")}).level == "very low"
+    with pytest.raises(ValueError, match="levels"):
+        grade_certainty("high", down={"imprecision": (3, "three levels are for risk of bias only")})
