@@ -203,14 +203,20 @@ def _findings_directive():
 
 
 def _mark_verdicts(app, doctree) -> None:
-    """Group each heading of a Verdict admonition with the lists under it, in its own block."""
+    """Group each heading of a Verdict admonition with the lists under it, in its own block.
+
+    A first paragraph opening with "**Bottom line:**" becomes a block of class
+    ``verdict-bottom-line``; each heading of :data:`VERDICT_HEADINGS` starts a block of class
+    :func:`verdict_class`.
+    """
     from docutils import nodes
 
     for admonition in list(doctree.findall(nodes.admonition)):
         title = next(iter(admonition.findall(nodes.title)), None)
         if title is None or title.astext().strip() != "Verdict":
             continue
-        admonition["classes"].append("verdict")
+        # One neutral box; each heading inside it gets its own style (review.css), not the green "tip".
+        admonition["classes"] = [c for c in admonition["classes"] if c != "tip"] + ["verdict"]
         children = [c for c in admonition.children if c is not title]
         groups, current = [], None
         for child in children:
@@ -220,7 +226,11 @@ def _mark_verdicts(app, doctree) -> None:
             if isinstance(first, nodes.strong):
                 label = first.astext().strip().rstrip(":").strip()
                 heading = label if label in VERDICT_HEADINGS else None
-            if heading is not None:
+            if heading is None and isinstance(first, nodes.strong) and \
+                    first.astext().strip().rstrip(":") == "Bottom line" and not groups:
+                current = nodes.container(classes=["verdict-section", "verdict-bottom-line"])
+                groups.append(current)
+            elif heading is not None:
                 current = nodes.container(classes=["verdict-section", verdict_class(heading)])
                 groups.append(current)
             elif current is None:

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, _load_tool
+from helpers import site as site_module
 
 CHROMIUM = Path("/usr/bin/chromium")
 serve = _load_tool("serve")
@@ -149,6 +150,20 @@ def test_landing_page_bottom_line_and_findings_table_link_every_paper(site):
     assert all("“" in row.get_text() for row in rows)
 
 
+def test_every_verdict_box_opens_with_a_one_sentence_bottom_line(site):
+    boxes = 0
+    for name in toc_pages():
+        for box in soup(site.html / f"{name}.html").select(".admonition.verdict"):
+            boxes += 1
+            first = box.select_one(".verdict-section")
+            assert "verdict-bottom-line" in first["class"], f"{name}: the verdict does not open with a bottom line"
+            sentence = first.get_text(" ", strip=True).removeprefix("Bottom line:").strip()
+            assert sentence.endswith(".") and not re.search(r"[.!?]\s+[A-Z]", sentence[:-1]), (name, sentence)
+            headings = [s["class"][1] for s in box.select(".verdict-section")[1:]]
+            assert headings and all(h.startswith("verdict-") for h in headings), name
+    assert boxes >= len(studies()), "fewer verdict boxes than papers"
+
+
 def test_footer_names_the_commit_from_git(site):
     head = git("log", "-1", "--format=%H %cs")
     if head is None:
@@ -206,12 +221,18 @@ def test_references_split_papers_and_methods(site):
     sections = page.select("article.bd-article section > section")
     headings = [s.find("h2").get_text(strip=True).rstrip("#") for s in sections]
     assert headings == ["Papers re-analysed", "Methods"]
-    papers = {c.get("id") for c in sections[0].select("[id]")}
-    for study in studies():
-        assert study in papers, f"{study} missing from 'Papers re-analysed'"
-    methods = {c.get("id") for c in sections[1].select("[id]")}
-    assert not set(studies()) & methods
-
+    papers, methods = ([e.get_text(" ", strip=True) for e in s.select("div.citation")] for s in sections)
+    assert len(papers) == len(studies()), f"{len(papers)} entries under 'Papers re-analysed'"
+    with (ROOT / "data" / "studies.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in site_module.findings_rows():
+        assert any(row["paper"].rsplit(" ", 1)[0] in e for e in papers), f"{row['paper']} not under papers"
+    for doi in (r["doi"] for r in rows if r["doi"]):
+        assert any(doi in e for e in papers) and not any(doi in e for e in methods), doi
+    # No uncited entry: exactly the works cited somewhere in the book's sources are listed.
+    text = "".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("*.md"), *(ROOT / "chapters").glob("*.md")])
+    keys = {k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text) for k in group.split(",")}
+    assert len(papers) + len(methods) == len(keys), f"{len(papers) + len(methods)} listed, {len(keys)} cited"
 
 # --------------------------------------------------------------------------- the browser walk
 
@@ -409,3 +430,31 @@ def test_verdict_headings_have_their_own_styles(walk):
     colours = walk.verdict_colours
     assert set(colours) == {"verdict-holds-up", "verdict-does-not-hold-up"}
     assert colours["verdict-holds-up"] != colours["verdict-does-not-hold-up"]
+
+
+# --------------------------------------------------------------------------- the PDF (make pdf)
+
+
+@pytest.mark.slow
+def test_pdf_holds_every_page_of_the_book(site, tmp_path):
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium absent (.ci/run installs it)")
+    pdf_tool = _load_tool("pdf")
+    out = tmp_path / "book.pdf"
+    titles = pdf_tool.print_book(site.html, out)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert pages >= 2 * len(toc_pages()), f"only {pages} PDF pages"
+    # Every TOC page's title is a bookmark of the PDF outline (UTF-16BE hex or literal strings).
+    outline = {m.decode("latin-1") for m in re.findall(rb"/Title\s*\(((?:\\.|[^\\)])*)\)", data)}
+    outline |= {bytes.fromhex(h.decode()).decode("utf-16-be", "replace").lstrip("\ufeff")
+                for h in re.findall(rb"/Title\s*<([0-9A-Fa-f]+)>", data)}
+    expected = [soup(site.html / f"{name}.html").select_one("article h1").get_text(strip=True).rstrip("#")
+                for name in toc_pages()]
+    assert titles == expected
+    def squash(text: str) -> str:  # the outline loses spaces at line breaks and escapes brackets
+        return re.sub(r"[\s\\]", "", text)
+
+    missing = [t for t in expected if not any(squash(t)[:25] in squash(o) for o in outline)]
+    assert missing == [], f"pages missing from the PDF outline: {missing}; outline: {sorted(outline)[:10]}"

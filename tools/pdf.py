@@ -110,7 +110,8 @@ def print_book(site: Path, out: Path, root: Path = ROOT) -> list[str]:
                         f"<section class='book-page book-title'><h1>{title}</h1>"
                         f"<p>{html.escape(config.get('author', ''))}</p>{build_info}</section>"
                         f"{''.join(articles)}</body></html>")
-            page.goto(urljoin(base, "index.html"))  # same origin for the stylesheets and images
+            # same origin for the stylesheets and images (index.html only redirects to the root page)
+            page.goto(urljoin(base, f"{toc_pages(root)[0]}.html"), wait_until="load")
             page.set_content(document, wait_until="load")
             page.emulate_media(media="print")
             out.parent.mkdir(parents=True, exist_ok=True)
