@@ -107,6 +107,29 @@ def styled():
 # --------------------------------------------------------------------------- helpers
 
 
+def _fit_in_figure(ax) -> None:
+    """Keep the axes' labels and the right-hand annotation column inside the figure's own width.
+
+    The "est (lo to hi)" and "count/total" columns sit outside the axes; with ``bbox_inches="tight"``
+    they would widen the saved figure beyond its ``figsize`` (an 8-inch figure became 9-10 inches
+    and was shrunk below 80 px per inch in the column). Here the subplot margins are moved, once
+    and deterministically (no layout engine), so that everything drawn so far fits the figure.
+    A figure with a layout engine (tight or constrained) is left to it.
+    """
+    fig = ax.figure
+    if fig.get_layout_engine() is not None:
+        return
+    box = ax.get_tightbbox(fig.canvas.get_renderer())
+    width = fig.bbox.width
+    left, right = fig.subplotpars.left, fig.subplotpars.right
+    if box.x1 > fig.bbox.x1:
+        right -= (box.x1 - fig.bbox.x1) / width + 0.01
+    if box.x0 < fig.bbox.x0:
+        left += (fig.bbox.x0 - box.x0) / width + 0.01
+    if (left, right) != (fig.subplotpars.left, fig.subplotpars.right) and right - left > 0.2:
+        fig.subplots_adjust(left=left, right=right)
+
+
 def _seq(values, name: str) -> list:
     if isinstance(values, (str, bytes)):
         raise ValueError(f"{name} must be a sequence, not a string")
@@ -281,6 +304,7 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
         if annotate:
             ax.text(1.02, 0.7, "Estimate (95% CI)", transform=text_tf, ha="left", va="bottom",
                     fontweight="bold", gid="column-header")
+        _fit_in_figure(ax)
         if favours is not None:
             side_tf = blended_transform_factory(ax.transData, ax.transData)
             ax.text(null, 0.75, f"\u2190 {favours[0]}  ", transform=side_tf, ha="right", va="bottom",
@@ -368,6 +392,7 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
         ax.set_axisbelow(True)
         if grp is not None:
             ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(len(group_names), 4))
+        _fit_in_figure(ax)
     return ax
 
 

@@ -230,3 +230,18 @@ def test_style_draws_png_at_twice_the_css_resolution():
     assert min(STYLE[k] for k in ("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")) >= 9
     # the desktop column is 672 CSS px: 1:1 is 100 px per inch, MAX_WIDTH keeps >= 80 px per inch
     assert round(COLUMN_WIDTH * 100) == 670 and MAX_WIDTH * 80 <= 672
+
+
+def test_annotated_plots_stay_within_their_figure_width(tmp_path):
+    from PIL import Image
+    from helpers.plots import forest_plot, proportion_plot, save_figure
+
+    for draw in (lambda ax: proportion_plot(["a long label", "b"], [3, 40], [60, 61], groups=["x", "y"], ax=ax),
+                 lambda ax: forest_plot(["study one", "study two"], [0.8, 1.5], [0.5, 1.1], [1.2, 2.0], ax=ax)):
+        fig, ax = plt.subplots(figsize=(6.0, 2.5))
+        draw(ax)
+        path = save_figure(fig, tmp_path / "f.png", dpi=100)
+        plt.close(fig)
+        with Image.open(path) as image:
+            width_in = image.size[0] / 100
+        assert width_in <= 6.0 + 0.25, f"saved {width_in:.2f} in wide from a 6-inch figure"
