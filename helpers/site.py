@@ -278,12 +278,17 @@ def _configure(app, config) -> None:
 
 def _download_buttons(app, pagename, templatename, context, doctree) -> None:
     buttons = context.get("header_buttons") or []
+    md = Path(app.srcdir) / f"{pagename}.md"
+    if md.is_file() and context.get("page_source_suffix") == ".ipynb":
+        # A chapter is edited in its MyST .md (the .ipynb is generated): point edit/source there.
+        for button in [b for group in buttons for b in [group, *group.get("buttons", [])]]:
+            if button.get("label") in ("source-edit-button", "source-file-button"):
+                button["url"] = button["url"].replace(f"{pagename}.ipynb", f"{pagename}.md")
     group = next((b for b in buttons if b.get("label") == "download-buttons"), None)
     if group is None:
         return
     pathto = context["pathto"]
     items = [b for b in group["buttons"] if b.get("label") != "download-pdf-button"]
-    md = Path(app.srcdir) / f"{pagename}.md"
     if context.get("page_source_suffix") == ".ipynb" and md.is_file():
         items.append({"type": "link", "url": pathto(f"_sources/{pagename}.md", 1), "text": ".md",
                       "icon": "fas fa-file", "tooltip": "Download the MyST source of this chapter",

@@ -111,3 +111,26 @@ def test_every_paper_is_tagged_re_analysed_in_the_bibliography():
     bib = (ROOT / "references.bib").read_text(encoding="utf-8")
     tagged = set(re.findall(r"@\w+\{(\w+),\s*\n\s*keywords\s*=\s*\{re-analysed\}", bib))
     assert tagged == set(studies())
+
+
+def test_page_buttons_offer_md_source_data_and_pdf_and_edit_the_md():
+    chapter = f"chapters/{studies()[0]}"
+    edit = {"label": "source-edit-button", "url": f"https://example.org/r/edit/main/{chapter}.ipynb"}
+    context = {
+        "page_source_suffix": ".ipynb",
+        "pathto": lambda target, flag=0: f"../{target}",
+        "header_buttons": [
+            {"type": "group", "label": "download-buttons", "buttons": [
+                {"label": "download-source-button", "url": f"../_sources/{chapter}.ipynb"},
+                {"label": "download-pdf-button", "javascript": "window.print()"}]},
+            {"type": "group", "label": "source-buttons", "buttons": [edit]},
+        ],
+    }
+    site._download_buttons(SimpleNamespace(srcdir=str(ROOT)), chapter, "page.html", context, None)
+    labels = [b["label"] for b in context["header_buttons"][0]["buttons"]]
+    assert labels == ["download-source-button", "download-md-button", "download-data-button",
+                      "download-audit-button", "download-book-pdf-button"]
+    urls = {b["label"]: b["url"] for b in context["header_buttons"][0]["buttons"]}
+    assert urls["download-md-button"] == f"../_sources/{chapter}.md"
+    assert urls["download-data-button"] == f"../{site.DATA_ZIP}"
+    assert edit["url"].endswith(f"{chapter}.md")
