@@ -11,7 +11,9 @@ identity check is tools/build_identity.py (the slow test below, and .ci/run)."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
+from collections import Counter
 import json
 import re
 import shutil
@@ -81,7 +83,9 @@ def studies() -> list[str]:
         return [row["study"] for row in csv.DictReader(handle)]
 
 
+@functools.lru_cache(maxsize=None)
 def soup(path: Path):
+    """The parsed page (cached: several tests read the same pages; do not modify it)."""
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -203,13 +207,15 @@ def test_search_index_leaves_out_code(site):
     text = (site.html / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1:text.rindex(")")])
     terms = set(index["terms"])
-    code_words, prose_words = set(), set()
+    identifier = re.compile(r"\b[a-z]+_[a-z_]+\b")
+    in_code, everywhere = Counter(), Counter()
     for page in site.html.rglob("*.html"):
         html = soup(page)
         for cell in html.select(".cell_input"):
-            code_words |= set(re.findall(r"\b[a-z]+_[a-z_]+\b", cell.get_text()))
-            cell.decompose()
-        prose_words |= set(re.findall(r"\b[a-z]+_[a-z_]+\b", html.get_text()))
+            in_code.update(identifier.findall(cell.get_text()))
+        everywhere.update(identifier.findall(html.get_text()))
+    code_words = set(in_code)
+    prose_words = {w for w in everywhere if everywhere[w] > in_code[w]}
     only_in_code = code_words - prose_words
     assert len(only_in_code) >= 10, "the check needs identifiers that only code cells contain"
     leaked = sorted(only_in_code & terms)
@@ -221,7 +227,7 @@ def test_references_split_papers_and_methods(site):
     sections = page.select("article.bd-article section > section")
     headings = [s.find("h2").get_text(strip=True).rstrip("#") for s in sections]
     assert headings == ["Papers re-analysed", "Methods"]
-    papers, methods = ([e.get_text(" ", strip=True) for e in s.select("div.citation")] for s in sections)
+    papers, methods = ([" ".join(e.get_text(" ").split()) for e in s.select("div.citation")] for s in sections)
     assert len(papers) == len(studies()), f"{len(papers)} entries under 'Papers re-analysed'"
     with (ROOT / "data" / "studies.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
