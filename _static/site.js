@@ -16,15 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   }
 
-  /* 2. Figures. Notebook PNGs are drawn at 2x (matplotlibrc: figure.dpi 200), i.e. 200 pixels per
-     figure inch; show each at half its pixel width (100 CSS px per inch, "1:1"), never wider than
-     the column (review.css: max-width 100%), so that type is as large as it was drawn. */
-  const halve = (img) => { if (img.naturalWidth) img.style.width = `${img.naturalWidth / 2}px`; };
-  for (const img of document.querySelectorAll(".cell_output img[src$='.png']")) {
-    if (img.complete) halve(img); else img.addEventListener("load", () => halve(img), {once: true});
-  }
-
-  /* 3. Search summaries: Sphinx shows a snippet of the page's text around the hit; leave out the
+  /* 2. Search summaries: Sphinx shows a snippet of the page's text around the hit; leave out the
      hidden code cells, so that a result never shows code the page hides. (The search index itself
      skips code cells: see helpers/site.py.) */
   if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {

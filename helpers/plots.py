@@ -10,7 +10,7 @@
   Clopper–Pearson, from :mod:`helpers.proportions`) for each rate, optionally coloured by group.
 * Size: figures are drawn for the page column, :data:`COLUMN_WIDTH` inches at 1:1 (100 CSS px per
   figure inch), and rendered as PNG at 2x (``figure.dpi`` 200 here and in matplotlibrc; the site's
-  ``_static/site.js`` shows each notebook PNG at half its pixel width). A figure up to
+  ``helpers/site.py`` shows each notebook PNG at its dpi's width, i.e. half its pixel width). A figure up to
   :data:`MAX_WIDTH` inches wide (after ``bbox_inches="tight"``) still shows at >= 80 CSS px per inch in
   the desktop column, so 9-pt type stays >= 10 px on screen; tests/test_book_site.py checks it.
 * Never colour alone: :func:`proportion_plot` gives each group its own marker shape as well as its

@@ -9,6 +9,7 @@
 * :func:`setup` is a Sphinx extension (``sphinx.local_extensions`` in ``_config.yml``) that
 
   - renders the ``{findings-table}`` directive;
+  - shows each notebook PNG at 1:1 (its pixel width x 100 / its dpi: 2x PNGs at half width);
   - gives each heading of a "Verdict" admonition its own block and CSS class
     (``verdict-holds-up``, ``verdict-does-not-hold-up``, ...), styled in ``_static/review.css``;
   - shows the repository, issue and edit buttons only when ``repository.url`` is set;
@@ -243,6 +244,34 @@ def _mark_verdicts(app, doctree) -> None:
             group.parent = admonition
 
 
+#: CSS pixels per figure inch at "1:1" (the PNGs are drawn at 200 dpi, i.e. at 2x).
+CSS_PX_PER_INCH = 100
+
+
+def _png_widths(app, doctree, docname) -> None:
+    """Give every PNG its width at 1:1: pixels x 100 / dpi (the dpi matplotlib wrote in pHYs).
+
+    A 2x PNG (200 dpi) is then shown at half its pixel width, so type appears at the size it was
+    drawn; ``max-width: 100%`` (review.css) still fits it to the column. PNGs without a dpi, or with
+    a width set by the author, are left alone.
+    """
+    from docutils import nodes
+    from PIL import Image
+
+    for node in doctree.findall(nodes.image):
+        uri = node.get("candidates", {}).get("*", node.get("uri", ""))
+        if not uri.lower().endswith(".png") or node.get("width") or "://" in uri:
+            continue
+        path = Path(app.srcdir, uri)
+        if not path.is_file():
+            continue
+        with Image.open(path) as image:
+            dpi = image.info.get("dpi")
+            pixels = image.size[0]
+        if dpi and dpi[0] > 0:
+            node["width"] = f"{round(pixels * CSS_PX_PER_INCH / dpi[0])}px"
+
+
 def _skip_code_in_search() -> None:
     """Search index: leave out the inputs of code cells (readers search the prose and the outputs).
 
@@ -325,6 +354,7 @@ def setup(app):
     app.add_directive("findings-table", _findings_directive())
     app.connect("config-inited", _configure)
     app.connect("doctree-read", _mark_verdicts)
+    app.connect("doctree-resolved", _png_widths)
     app.connect("html-page-context", _download_buttons, priority=600)
     app.connect("build-finished", _copy_downloads)
     _skip_code_in_search()
