@@ -134,3 +134,21 @@ def test_page_buttons_offer_md_source_data_and_pdf_and_edit_the_md():
     assert urls["download-md-button"] == f"../_sources/{chapter}.md"
     assert urls["download-data-button"] == f"../{site.DATA_ZIP}"
     assert edit["url"].endswith(f"{chapter}.md")
+
+
+def test_png_width_is_pixels_at_one_to_one(tmp_path):
+    from docutils import nodes
+    from docutils.utils import new_document
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from PIL import Image
+
+    Image.new("RGB", (1600, 400), "white").save(tmp_path / "twice.png", dpi=(200, 200))
+    Image.new("RGB", (300, 100), "white").save(tmp_path / "plain.png")  # no dpi: left alone
+    doc = new_document("x", get_default_settings(Parser))
+    for name in ("twice.png", "plain.png", "missing.png"):
+        doc += nodes.image(uri=name, candidates={"*": name})
+    doc += nodes.image(uri="twice.png", candidates={"*": "twice.png"}, width="50%")
+    site._png_widths(SimpleNamespace(srcdir=str(tmp_path)), doc, "x")
+    widths = [n.get("width") for n in doc.findall(nodes.image)]
+    assert widths == ["800px", None, None, "50%"]
