@@ -8,6 +8,13 @@
   their CI), a pooled diamond, a prediction-interval bar and a right-hand column "est (lo to hi)".
 * :func:`proportion_plot` draws a point and its confidence interval (Wilson score or
   Clopper–Pearson, from :mod:`helpers.proportions`) for each rate, optionally coloured by group.
+* Size: figures are drawn for the page column, :data:`COLUMN_WIDTH` inches at 1:1 (100 CSS px per
+  figure inch), and rendered as PNG at 2x (``figure.dpi`` 200 here and in matplotlibrc; the site's
+  ``helpers/site.py`` shows each notebook PNG at its dpi's width, i.e. half its pixel width). A figure up to
+  :data:`MAX_WIDTH` inches wide (after ``bbox_inches="tight"``) still shows at >= 80 CSS px per inch in
+  the desktop column, so 9-pt type stays >= 10 px on screen; tests/test_book_site.py checks it.
+* Never colour alone: :func:`proportion_plot` gives each group its own marker shape as well as its
+  colour; :func:`forest_plot` can label the side of the null line that each direction favours.
 * :func:`save_figure` writes PNG, SVG or PDF with no timestamps or software versions in the file and
   a fixed SVG hash salt, so that saving the same figure twice gives identical bytes.
 """
@@ -27,7 +34,7 @@ from matplotlib.transforms import blended_transform_factory
 from .validation import check_ci, check_count_le_total, check_finite, check_positive
 from .formatting import MINUS, num
 
-__all__ = ["PALETTE", "STYLE", "use_style", "styled", "forest_plot", "proportion_plot", "save_figure"]
+__all__ = ["PALETTE", "STYLE", "COLUMN_WIDTH", "MAX_WIDTH", "MARKERS", "use_style", "styled", "forest_plot", "proportion_plot", "save_figure"]
 
 #: Okabe & Ito (2008) colour-universal-design palette (black first for single-series plots).
 PALETTE = {
@@ -42,6 +49,13 @@ PALETTE = {
 }
 _CYCLE = [PALETTE[k] for k in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple",
                                "sky_blue", "black", "yellow")]
+
+#: Width of the book's text column in figure inches at 1:1 (672 CSS px at 100 px per inch).
+COLUMN_WIDTH = 6.7
+#: Widest figure (inches, after the tight bounding box) shown at >= 80 CSS px per inch in the column.
+MAX_WIDTH = 8.4
+#: Marker shapes, one per group, in the order of the colour cycle (shape repeats what colour says).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 #: The shared matplotlib settings (a plain dict of rcParams; no matplotlibrc file).
 STYLE = {
@@ -60,8 +74,8 @@ STYLE = {
     "axes.linewidth": 0.8,
     "axes.grid": False,
     "lines.linewidth": 1.4,
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "figure.dpi": 200,
+    "savefig.dpi": 200,
     "savefig.bbox": "tight",
     "savefig.pad_inches": 0.1,
     "figure.facecolor": "white",
@@ -91,6 +105,29 @@ def styled():
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _fit_in_figure(ax) -> None:
+    """Keep the axes' labels and the right-hand annotation column inside the figure's own width.
+
+    The "est (lo to hi)" and "count/total" columns sit outside the axes; with ``bbox_inches="tight"``
+    they would widen the saved figure beyond its ``figsize`` (an 8-inch figure became 9-10 inches
+    and was shrunk below 80 px per inch in the column). Here the subplot margins are moved, once
+    and deterministically (no layout engine), so that everything drawn so far fits the figure.
+    A figure with a layout engine (tight or constrained) is left to it.
+    """
+    fig = ax.figure
+    if fig.get_layout_engine() is not None:
+        return
+    box = ax.get_tightbbox(fig.canvas.get_renderer())
+    width = fig.bbox.width
+    left, right = fig.subplotpars.left, fig.subplotpars.right
+    if box.x1 > fig.bbox.x1:
+        right -= (box.x1 - fig.bbox.x1) / width + 0.01
+    if box.x0 < fig.bbox.x0:
+        left += (fig.bbox.x0 - box.x0) / width + 0.01
+    if (left, right) != (fig.subplotpars.left, fig.subplotpars.right) and right - left > 0.2:
+        fig.subplots_adjust(left=left, right=right)
 
 
 def _seq(values, name: str) -> list:
@@ -137,7 +174,7 @@ def _pooled_triplet(pooled, log_scale: bool):
 
 def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None, prediction=None,
                 log_scale=True, null=1.0, xlabel="Odds ratio", ax=None, annotate=True, group=None,
-                pooled_label="Random effects", colour=None):
+                pooled_label="Random effects", colour=None, favours=None):
     """Forest plot: one row per study, optional pooled diamond and prediction-interval bar.
 
     All numbers are on the *display* scale (ratios, not log ratios; with ``log_scale=True`` the
@@ -145,7 +182,9 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
     sets the area of each study's square; ``pooled`` is ``(estimate, ci_low, ci_high)`` or an object
     with those attributes; ``prediction`` is ``(pi_low, pi_high)``; ``group`` gives each study a
     subgroup label, drawn as a header row above its studies (in order of first appearance);
-    ``null`` draws the line of no effect (``None`` for none). ``annotate`` writes "est (lo to hi)" in
+    ``null`` draws the line of no effect (``None`` for none); ``favours`` is ``(left, right)``, e.g.
+    ``("favours stenting", "favours no stenting")``, written above the plot on either side of the
+    null line with an arrow, so that the reader knows which side is good. ``annotate`` writes "est (lo to hi)" in
     a right-hand column. Returns the Axes. Artists carry ``gid`` values "study-marker", "study-ci",
     "pooled", "prediction" and "group-header" so that callers and tests can find them.
     """
@@ -176,6 +215,12 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
         null = check_positive(null, "null") if log_scale else check_finite(null, "null")
     if not isinstance(log_scale, bool) or not isinstance(annotate, bool):
         raise ValueError("log_scale and annotate must be True or False")
+    if favours is not None:
+        if (isinstance(favours, str) or len(favours) != 2
+                or not all(isinstance(f, str) and f.strip() for f in favours)):
+            raise ValueError(f"favours must be two non-empty strings (left, right), got {favours!r}")
+        if null is None:
+            raise ValueError("favours needs null: the sides are those of the line of no effect")
 
     # layout: list of ("header", text) or ("study", index), top to bottom
     layout: list[tuple[str, object]] = []
@@ -189,7 +234,7 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
 
     with styled():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8.0, 0.9 + 0.34 * n_rows))
+            fig, ax = plt.subplots(figsize=(COLUMN_WIDTH - 1.2, 0.9 + 0.34 * n_rows))
         colour = colour or PALETTE["blue"]
         text_tf = blended_transform_factory(ax.transAxes, ax.transData)
         y_labels, y_ticks = [], []
@@ -259,6 +304,13 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
         if annotate:
             ax.text(1.02, 0.7, "Estimate (95% CI)", transform=text_tf, ha="left", va="bottom",
                     fontweight="bold", gid="column-header")
+        _fit_in_figure(ax)
+        if favours is not None:
+            side_tf = blended_transform_factory(ax.transData, ax.transData)
+            ax.text(null, 0.75, f"\u2190 {favours[0]}  ", transform=side_tf, ha="right", va="bottom",
+                    fontsize=mpl.rcParams["xtick.labelsize"], gid="favours-left")
+            ax.text(null, 0.75, f"  {favours[1]} \u2192", transform=side_tf, ha="left", va="bottom",
+                    fontsize=mpl.rcParams["xtick.labelsize"], gid="favours-right")
     return ax
 
 
@@ -310,10 +362,11 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
     intervals = [interval(c, t, level) for c, t in checked]
     group_names = list(dict.fromkeys(grp)) if grp is not None else [None]
     colours = {g: _CYCLE[j % len(_CYCLE)] for j, g in enumerate(group_names)}
+    markers = {g: MARKERS[j % len(MARKERS)] for j, g in enumerate(group_names)}
 
     with styled():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8.0, 0.9 + 0.34 * n))
+            fig, ax = plt.subplots(figsize=(COLUMN_WIDTH - 1.2, 0.9 + 0.34 * n))
         text_tf = blended_transform_factory(ax.transAxes, ax.transData)
         seen = set()
         for i, (iv, (c, t)) in enumerate(zip(intervals, checked)):
@@ -324,7 +377,7 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
                     gid="proportion-ci")
             label = g if (g is not None and g not in seen) else None
             seen.add(g)
-            ax.plot([100 * iv.estimate], [y], marker="o", ms=7, color=col, ls="none", label=label, clip_on=False,
+            ax.plot([100 * iv.estimate], [y], marker=markers[g], ms=7, color=col, ls="none", label=label, clip_on=False,
                     gid="proportion-marker")
             if annotate:
                 ax.text(1.02, y, f"{c}/{t} ({100 * c / t:.1f}%)", transform=text_tf, ha="left", va="center",
@@ -339,13 +392,14 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
         ax.set_axisbelow(True)
         if grp is not None:
             ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=min(len(group_names), 4))
+        _fit_in_figure(ax)
     return ax
 
 
 # --------------------------------------------------------------------------- saving
 
 
-def save_figure(fig, path, *, dpi=150):
+def save_figure(fig, path, *, dpi=200):
     """Save ``fig`` to ``path`` (.png, .svg or .pdf) reproducibly and return the Path.
 
     No creation date or software version is written (PNG ``Software``, SVG ``Date``/``Creator``,

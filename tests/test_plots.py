@@ -193,3 +193,55 @@ def test_proportion_intervals_contain_point(pairs):
         lo, hi = ci.get_xdata()
         assert 0 <= lo <= marker.get_xdata()[0] <= hi <= 100
     plt.close("all")
+
+
+def test_forest_plot_labels_the_side_each_direction_favours():
+    import matplotlib.pyplot as plt
+    from helpers.plots import forest_plot
+
+    ax = forest_plot(["A", "B"], [0.8, 1.5], [0.5, 1.1], [1.2, 2.0],
+                     favours=("favours stenting", "favours no stenting"))
+    texts = {t.get_gid(): t for t in ax.texts}
+    assert "favours stenting" in texts["favours-left"].get_text()
+    assert texts["favours-left"].get_ha() == "right" and texts["favours-right"].get_ha() == "left"
+    assert texts["favours-left"].get_position()[0] == 1.0  # at the null line
+    plt.close(ax.figure)
+    for bad in ("one", ("only one",), ("a", "")):
+        with pytest.raises(ValueError, match="favours"):
+            forest_plot(["A"], [1.2], [1.0], [1.5], favours=bad)
+    with pytest.raises(ValueError, match="favours needs null"):
+        forest_plot(["A"], [1.2], [1.0], [1.5], null=None, favours=("a", "b"))
+
+
+def test_proportion_plot_groups_differ_in_marker_shape_not_only_colour():
+    import matplotlib.pyplot as plt
+    from helpers.plots import proportion_plot
+
+    ax = proportion_plot(["a", "b", "c"], [1, 2, 3], [10, 10, 10], groups=["x", "y", "x"])
+    markers = [line.get_marker() for line in ax.lines if line.get_gid() == "proportion-marker"]
+    assert markers[0] == markers[2] != markers[1]
+    plt.close(ax.figure)
+
+
+def test_style_draws_png_at_twice_the_css_resolution():
+    from helpers.plots import COLUMN_WIDTH, MAX_WIDTH, STYLE
+
+    assert STYLE["figure.dpi"] == STYLE["savefig.dpi"] == 200
+    assert min(STYLE[k] for k in ("font.size", "xtick.labelsize", "ytick.labelsize", "legend.fontsize")) >= 9
+    # the desktop column is 672 CSS px: 1:1 is 100 px per inch, MAX_WIDTH keeps >= 80 px per inch
+    assert round(COLUMN_WIDTH * 100) == 670 and MAX_WIDTH * 80 <= 672
+
+
+def test_annotated_plots_stay_within_their_figure_width(tmp_path):
+    from PIL import Image
+    from helpers.plots import forest_plot, proportion_plot, save_figure
+
+    for draw in (lambda ax: proportion_plot(["a long label", "b"], [3, 40], [60, 61], groups=["x", "y"], ax=ax),
+                 lambda ax: forest_plot(["study one", "study two"], [0.8, 1.5], [0.5, 1.1], [1.2, 2.0], ax=ax)):
+        fig, ax = plt.subplots(figsize=(6.0, 2.5))
+        draw(ax)
+        path = save_figure(fig, tmp_path / "f.png", dpi=100)
+        plt.close(fig)
+        with Image.open(path) as image:
+            width_in = image.size[0] / 100
+        assert width_in <= 6.0 + 0.25, f"saved {width_in:.2f} in wide from a 6-inch figure"
