@@ -13,7 +13,7 @@ export MATPLOTLIBRC := $(CURDIR)/matplotlibrc
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-slow test-portable execute install bench serve clean help new-paper
+.PHONY: book test test-slow test-portable execute install bench serve clean help new-paper pdf
 .DEFAULT_GOAL := help
 
 help:
@@ -22,6 +22,7 @@ help:
 	@echo "make test-slow  slow tier: reference loops, full hypothesis budgets (.ci/run)"
 	@echo "make test-portable  nbval (text and figures) under every OpenBLAS CPU kernel (slow tier; .ci/run)"
 	@echo "make bench  time cold/warm builds, one-chapter rebuild, nbval and peak memory"
+	@echo "make pdf    the whole book as one PDF (_build/html/book.pdf, linked from the site), printed offline by the system Chromium"
 	@echo "make serve  serve $(BUILD_DIR)/html on http://127.0.0.1:8000"
 	@echo "make new-paper KEY=smith2027  scaffold a new paper (data, source stub, chapter, toc, bib)"
 
@@ -69,6 +70,9 @@ bench: install
 	$(PY) tools/bench.py
 	$(PY) tools/bench_audit.py
 	$(PY) tools/bench_cutoff_simulation.py
+
+pdf: book
+	$(PY) tools/pdf.py
 
 serve: book
 	$(PY) tools/serve.py $(BUILD_DIR)/html
