@@ -506,7 +506,7 @@ def fits_by_rounding(matches: pd.DataFrame, printed) -> bool:
 
 
 def grouped_forest(rows: pd.DataFrame, *, title: str, xlabel: str, xlim, xticks,
-                   width: float = 9.0, font: int = 13) -> None:
+                   width: float = 8.0, font: int = 11, favours=None) -> None:
     """A forest plot of ``rows`` (columns ``subgroup``, ``estimate``, ``ci_low``, ``ci_high``,
     ``label``: one group per label) on a given log axis, with larger type; shows the figure.
 
@@ -524,7 +524,7 @@ def grouped_forest(rows: pd.DataFrame, *, title: str, xlabel: str, xlim, xticks,
     with styled():
         fig, ax = plt.subplots(figsize=(width, 0.9 + 0.36 * (len(rows) + rows["label"].nunique())))
         forest_plot(rows["subgroup"], rows["estimate"], rows["ci_low"], rows["ci_high"],
-                    group=rows["label"], xlabel=xlabel, ax=ax, annotate=True)
+                    group=rows["label"], xlabel=xlabel, ax=ax, annotate=True, favours=favours)
         ax.set_xlim(*xlim)
         ax.set_xticks(xticks, [f"{t:g}" for t in xticks])
         for text in ax.texts:

@@ -263,3 +263,30 @@ def item_name(item: str) -> str:
     if len(item) > 1 and item[0].isupper() and not item[1].isupper():
         item = item[0].lower() + item[1:]
     return item
+
+
+# ------------------------------------------------------------------------------ forest-plot sides
+
+#: synthesis outcomes for which more is better (mRS 0–2, recanalisation); the others (death, sICH)
+#: are harms, for which more is worse
+BENEFICIAL_OUTCOMES = frozenset({"favourable", "recanalisation"})
+
+
+def favours(treated: str, control: str, *, higher_is_better: bool | None) -> tuple[str, str]:
+    """The (left, right) labels of a forest plot whose axis is ``treated`` versus ``control``.
+
+    On a ratio or difference of treated versus control, the right of the line of no effect means
+    the outcome is more frequent with ``treated``: that favours ``treated`` when more is better
+    (``higher_is_better=True``, e.g. mRS 0–2) and favours ``control`` when more is worse (death,
+    sICH). With ``higher_is_better=None`` (a panel mixing benefits and harms) the labels state the
+    direction only ("lower with …" / "higher with …").
+    """
+    for name, value in (("treated", treated), ("control", control)):
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    if higher_is_better is None:
+        return (f"← lower with {treated}", f"higher with {treated} →")
+    if not isinstance(higher_is_better, bool):
+        raise ValueError(f"higher_is_better must be True, False or None, got {higher_is_better!r}")
+    left, right = f"← favours {control}", f"favours {treated} →"
+    return (left, right) if higher_is_better else (f"← favours {treated}", f"favours {control} →")

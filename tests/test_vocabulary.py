@@ -116,3 +116,15 @@ def test_fits_in_words():
                                      "profile likelihood (exact); risk ratio from a Poisson model; "
                                      "interval: robust Wald (HC0)")
     assert v.fits_in_words(fits.iloc[:0]) == "none"
+
+
+def test_favours_sides_follow_the_outcome():
+    from helpers.vocabulary import favours
+
+    assert favours("stenting", "no stenting", higher_is_better=True) == ("← favours no stenting", "favours stenting →")
+    assert favours("stenting", "no stenting", higher_is_better=False) == ("← favours stenting", "favours no stenting →")
+    assert favours("RS", "non-RS", higher_is_better=None) == ("← lower with RS", "higher with RS →")
+    with pytest.raises(ValueError, match="treated"):
+        favours("", "x", higher_is_better=True)
+    with pytest.raises(ValueError, match="higher_is_better"):
+        favours("a", "b", higher_is_better="yes")
