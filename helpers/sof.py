@@ -53,7 +53,7 @@ from helpers.synthesis import study_rate
 #: GRADE guidance 18: levels of rating down for risk of bias from the ROBINS-I overall judgement.
 ROBINS_I_LEVELS = {"low": 0, "moderate": 1, "serious": 2, "critical": 3, "no_information": 1}
 
-__all__ = ["OUTCOMES", "ESTIMANDS", "SofRow", "comparative_row", "single_arm_row", "summary_of_findings", "sof_table"]
+__all__ = ["OUTCOMES", "ESTIMANDS", "ROBINS_I_LEVELS", "study_certainty", "SofRow", "comparative_row", "single_arm_row", "summary_of_findings", "sof_table"]
 
 #: synthesis outcomes, in the order of the table, with their reader's names
 OUTCOMES = {
@@ -285,3 +285,25 @@ def sof_table(rows, pkg) -> pd.DataFrame:
             "Comments": " ".join(c.rstrip(".") + "." for c in comment),
         })
     return pd.DataFrame(out)
+
+
+def study_certainty(appraisal) -> dict[str, Certainty]:
+    """GRADE certainty of each study's own question, rated down for that study's risk of bias only.
+
+    A comparative study (appraised with ROBINS-I) starts at high and is rated down by its overall
+    ROBINS-I judgement (:data:`ROBINS_I_LEVELS`, GRADE guidance 18); a study appraised only as a
+    case series (JBI checklist) starts at low and is rated down one level when it meets fewer than
+    half of the items. A study with both (a stented arm that also enters single-arm pooling) is
+    rated on its comparison. Other domains (imprecision, ...) are for the Summary of Findings.
+    """
+    if not isinstance(appraisal, dict) or not {"robins_i", "jbi_case_series"} <= set(appraisal):
+        raise ValueError("appraisal must be the tables of helpers.rob.load_appraisal()")
+    out: dict[str, Certainty] = {}
+    for s, overall in robins_summary(appraisal["robins_i"]).groupby("study")["overall"]:
+        worst = max(overall, key=["low", "no_information", "moderate", "serious", "critical"].index)
+        out[s] = grade_certainty("high", down={"risk of bias": (ROBINS_I_LEVELS[worst], f"ROBINS-I overall {worst}")})
+    for r in jbi_summary(appraisal["jbi_case_series"]).itertuples():
+        if r.study not in out:
+            out[r.study] = grade_certainty("low", down={"risk of bias": (
+                int(r.yes < r.of / 2), f"JBI case series: {r.yes} of {r.of} items")})
+    return out

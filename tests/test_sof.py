@@ -90,3 +90,20 @@ def test_comparative_evidence_starts_high_and_robins_i_sets_the_rating_down():
     assert grade_certainty("high", down={"risk of bias": (3, "ROBINS-I critical")}).level == "very low"
     with pytest.raises(ValueError, match="levels"):
         grade_certainty("high", down={"imprecision": (3, "three levels are for risk of bias only")})
+
+
+def test_study_certainty_one_per_study_comparison_first():
+    from helpers.rob import load_appraisal
+    from helpers.sof import study_certainty
+
+    appraisal = load_appraisal()
+    got = study_certainty(appraisal)
+    robins = set(appraisal["robins_i"]["study"])
+    jbi = set(appraisal["jbi_case_series"]["study"])
+    assert set(got) == robins | jbi
+    for s in robins:
+        assert got[s].start == "high"
+    for s in jbi - robins:
+        assert got[s].start == "low"
+    with pytest.raises(ValueError, match="appraisal"):
+        study_certainty({})
