@@ -23,6 +23,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
+from matplotlib.transforms import offset_copy
 from matplotlib.patches import Patch
 
 from .plots import PALETTE, styled
@@ -96,7 +97,8 @@ def traffic_light(rows, columns, judgements, *, scale=ROBINS_SCALE, overall=None
     n_c = len(cols)
     with styled():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(1.6 + 0.75 * n_c + 0.09 * max(len(r) for r in rows), 0.9 + 0.62 * len(rows)))
+            label_chars = max(len(line) for r in rows for line in r.splitlines())
+            fig, ax = plt.subplots(figsize=(min(0.55 * n_c + 0.075 * label_chars, 7.6), 0.9 + 0.62 * len(rows)))
         else:
             fig = ax.figure
         for i, row in enumerate(rows):
@@ -120,13 +122,16 @@ def traffic_light(rows, columns, judgements, *, scale=ROBINS_SCALE, overall=None
             ax.axvline(xs[-1] - 0.67, color="#666666", linewidth=0.8, linestyle=":")
         handles = [Line2D([], [], marker="o", linestyle="", markersize=14, markerfacecolor=c,
                           markeredgecolor="black", label=f"{s}  {w}") for c, s, w in scale.values()]
-        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), title="Judgement",
-                           handletextpad=0.4)
-        legend._legend_box.align = "left"
+        # The legend and the key of domain names go under the plot (not beside it), so that the
+        # figure stays within the page column (helpers.plots.MAX_WIDTH) at 1:1.
+        below = offset_copy(ax.transAxes, fig=fig, y=-6, units="points")
+        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=below,
+                           title="Judgement", ncol=3, handletextpad=0.4, columnspacing=1.2, alignment="left")
         if column_titles is not None:
-            key = "   ".join(f"{c}: {t}" for c, t in zip(columns, column_titles))
-            ax.text(0.0, -0.04 - 0.02 * len(rows) / max(len(rows), 1), key, transform=ax.transAxes,
-                    ha="left", va="top", fontsize=9.5, wrap=True)
+            pairs = [f"{c}: {t}" for c, t in zip(columns, column_titles)]
+            key = "\n".join("   ".join(pairs[i:i + 4]) for i in range(0, len(pairs), 4))
+            ax.text(0.0, 0.0, key, transform=offset_copy(ax.transAxes, fig=fig, y=-84, units="points"),
+                    ha="left", va="top", fontsize=9.5)
         if title:
             ax.set_title(title, loc="left", fontweight="bold", pad=28)
     return fig
@@ -164,7 +169,7 @@ def summary_plot(columns, judgements, *, weights=None, scale=ROBINS_SCALE, overa
         bars.append(overall)
     with styled():
         if ax is None:
-            fig, ax = plt.subplots(figsize=(8.5, 0.9 + 0.5 * len(bars)))
+            fig, ax = plt.subplots(figsize=(4.6, 0.9 + 0.5 * len(bars)))
         else:
             fig = ax.figure
         for i, values in enumerate(bars):
@@ -184,6 +189,7 @@ def summary_plot(columns, judgements, *, weights=None, scale=ROBINS_SCALE, overa
         if overall is not None:
             ax.axhline(len(bars) - 1.5, color="#666666", linewidth=0.8, linestyle=":")
         handles = [Patch(facecolor=c, edgecolor="black", label=f"{s}  {wd}") for c, s, wd in scale.values()]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.3 / len(bars)),
-                  ncol=len(handles), handlelength=1.2, columnspacing=1.0)
+        below = offset_copy(ax.transAxes, fig=fig, y=-30, units="points")
+        ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, 0.0), bbox_transform=below,
+                  ncol=3, handlelength=1.2, columnspacing=1.0)
     return fig
