@@ -1009,7 +1009,34 @@ def _check_package(package) -> Mapping:
     for kind in _REQUIRED:
         if kind not in package or not isinstance(package[kind], pd.DataFrame):
             raise ValueError(f"package is missing the table kind {kind!r}")
+    _check_counts(package)
     return package
+
+
+#: count columns of a package passed to run_audit, checked at the boundary (load_package already
+#: guarantees them; a hand-built package may not)
+_COUNT_COLUMNS = {"arms": ("n",), "proportions": ("count", "total")}
+
+
+def _check_counts(package) -> None:
+    from helpers.validation import check_count
+
+    for kind, columns in _COUNT_COLUMNS.items():
+        frame = package[kind]
+        for column in columns:
+            if column not in frame.columns:
+                raise ValueError(f"package[{kind!r}] is missing the column {column!r}")
+            for i, value in enumerate(frame[column]):
+                if _missing(value):
+                    continue
+                where = f"package[{kind!r}][{column!r}] row {i}"
+                if isinstance(value, float) and not value.is_integer():
+                    raise ValueError(f"{where} must be a whole number (a count), got {value!r}")
+                check_count(int(value) if isinstance(value, float) else value, where)
+        if kind == "proportions":
+            for i, (k, n) in enumerate(zip(frame["count"], frame["total"])):
+                if not _missing(k) and not _missing(n) and k > n:
+                    raise ValueError(f"package['proportions'] row {i}: count {k} exceeds total {n}")
 
 
 def run_audit(package=None, study: str | None = None) -> pd.DataFrame:
@@ -1063,6 +1090,9 @@ def summary(audit: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counts of an audit table: (study × verdict, study × check), with zero-filled cells."""
     if not isinstance(audit, pd.DataFrame) or not set(COLUMNS) <= set(audit.columns):
         raise ValueError(f"audit must be a DataFrame with the columns {COLUMNS}")
+    unknown = sorted(set(map(str, audit["verdict"])) - set(VERDICTS))
+    if unknown:  # a row with another verdict would vanish from the counts
+        raise ValueError(f"audit has verdict(s) {unknown} outside {VERDICTS}")
     order = list(dict.fromkeys(audit["study"]))
     by_verdict = (pd.crosstab(audit["study"], audit["verdict"])
                   .reindex(index=order, columns=list(VERDICTS), fill_value=0))

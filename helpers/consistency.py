@@ -298,6 +298,8 @@ def p_from_ci(estimate, ci_low, ci_high, scale: str = "log", level: float = 0.95
         raise ValueError("ci_low and ci_high are required")
     if lo >= hi:
         raise ValueError(f"ci_low ({lo}) must be below ci_high ({hi})")
+    if est is not None and not lo <= est <= hi:
+        raise ValueError(f"estimate ({est}) lies outside its CI [{lo}, {hi}]")
     if scale == "log":
         for v, n in ((est, "estimate"), (lo, "ci_low"), (hi, "ci_high")):
             if v is not None and v <= 0:

@@ -467,9 +467,13 @@ def cutoff_search_statsmodels(stenosis, treated, mrs, weights=None, thresholds=r
     y = np.asarray(mrs, dtype=float)
     if s.ndim != 1 or s.shape != y.shape or s.shape != z.shape:
         raise ValueError("stenosis, treated and mrs must be 1-d arrays of the same length")
+    for arr, name in ((s, "stenosis"), (y, "mrs")):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite: {int(np.sum(~np.isfinite(arr)))} value(s) are NaN or "
+                             "infinite (they are not dropped silently)")
     w = np.ones_like(s) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != s.shape or np.any(w <= 0):
-        raise ValueError("weights must be positive and of the same length as stenosis")
+    if w.shape != s.shape or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise ValueError("weights must be finite, positive and of the same length as stenosis")
     rows = {h: {"diff": [], "se": [], "p": []} for h in hcs}
     for t in thr:
         high = (s > t) if tie == "low" else (s >= t)

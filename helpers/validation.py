@@ -12,6 +12,7 @@ import math
 from numbers import Integral, Real
 
 __all__ = [
+    "MAX_COUNT",
     "check_count",
     "check_total",
     "check_count_le_total",
@@ -25,21 +26,42 @@ __all__ = [
 ]
 
 
+#: the largest count or total accepted: bounds the work of every enumeration (candidate counts,
+#: fragility, reconstructed tables) to seconds; far above any trial's size
+MAX_COUNT = 1_000_000
+
+
+def _short(value) -> str:
+    """``repr(value)`` cut to 60 characters, for messages about huge inputs."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real message
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_integer_valued(value) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, Integral):
         return True
     if isinstance(value, Real):
-        return math.isfinite(float(value)) and float(value).is_integer()
+        try:
+            value = float(value)
+        except (OverflowError, ValueError, TypeError):
+            return False
+        return math.isfinite(value) and value.is_integer()
     return False
 
 
 def check_finite(value, name: str) -> float:
     """Return ``value`` as a float; raise if it is not a finite real number."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
+        raise ValueError(f"{name} must be a real number, got {_short(value)}")
+    try:
+        value = float(value)
+    except (OverflowError, ValueError, TypeError):
+        raise ValueError(f"{name} must be a finite real number, got {_short(value)} (too large for a float)") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return value
@@ -48,10 +70,13 @@ def check_finite(value, name: str) -> float:
 def check_count(value, name: str) -> int:
     """Return ``value`` as an int; raise unless it is a whole number >= 0."""
     if not _is_integer_valued(value):
-        raise ValueError(f"{name} must be a whole number (a count), got {value!r}")
+        raise ValueError(f"{name} must be a whole number (a count), got {_short(value)}")
     value = int(value)
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{name} must be at most {MAX_COUNT:,} (the limit that keeps the work bounded), "
+                         f"got {_short(value)}")
     return value
 
 
