@@ -686,6 +686,8 @@ def summary(root=None) -> pd.DataFrame:
 
 def problems_of(exc: BaseException, root=None) -> list[str]:
     """One line per problem for a command to print: ``file:line: reason`` or ``path: reason``."""
+    if not isinstance(exc, BaseException):
+        raise ValueError(f"exc must be an exception, got {type(exc).__name__}")
     if isinstance(exc, DataValidationError):
         return [" ".join(p.split()) for p in exc.problems]
     where = str(root) if root is not None else str(default_root())

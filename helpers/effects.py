@@ -311,7 +311,10 @@ def odds_ratio(events_a, total_a, events_b, total_b, method: str = "wald", level
     Firth interval; see the module docstring for each method and its reference.
 
     Raises ValueError on invalid counts, an unknown ``method``/``correction``, a ``level`` outside
-    (0, 1), or (for ``"wald"``/``"profile"`` with ``correction="none"``) a zero cell.
+    (0, 1), or (for ``"wald"``/``"profile"`` with ``correction="none"``) a zero cell. With
+    ``method="exact"`` a zero cell off the diagonal gives ``estimate`` and ``ci_high`` = ``inf``
+    (and one on the diagonal ``estimate`` = ``ci_low`` = 0): the conditional MLE is then on the
+    boundary, and the interval is one-sided.
     """
     level = _check_level(level)
     correction = _check_correction(correction)

@@ -28,6 +28,7 @@ Reference values for the tests come from metafor itself: ``tests/fixtures/metafo
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 import warnings
 from dataclasses import dataclass
 
@@ -496,8 +497,8 @@ def leave_one_out(yi, vi, labels=None, **kwargs) -> pd.DataFrame:
     if labels is None:
         labels = list(range(1, y.size + 1))
     else:
-        if isinstance(labels, (str, bytes)):
-            raise ValueError("labels must be a sequence of study labels, not a string")
+        if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+            raise ValueError(f"labels must be a sequence of study labels, got {labels!r}"[:200])
         labels = list(labels)
         if len(labels) != y.size:
             raise ValueError(f"labels must have one entry per study ({y.size}), got {len(labels)}")

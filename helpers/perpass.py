@@ -234,6 +234,9 @@ def reconstruct_passes(n_patients, n_passes, first_pass, later_passes, *, min_at
         raise ValueError("stop_on_success must be True or False")
     last = max(printed)
     mins = {}
+    if min_attempted is not None and not isinstance(min_attempted, dict):
+        raise ValueError(f"min_attempted must be None or a dict {{pass number: minimum patients}}, "
+                         f"got {min_attempted!r}"[:200])
     for k, v in (min_attempted or {}).items():
         if not isinstance(k, int) or k < 2 or k > last + 1:
             raise ValueError(f"min_attempted keys must be pass numbers 2..{last + 1}, got {k!r}")

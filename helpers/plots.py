@@ -149,6 +149,8 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
     a right-hand column. Returns the Axes. Artists carry ``gid`` values "study-marker", "study-ci",
     "pooled", "prediction" and "group-header" so that callers and tests can find them.
     """
+    if not isinstance(log_scale, bool) or not isinstance(annotate, bool):
+        raise ValueError("log_scale and annotate must be True or False")
     labels = [str(x) for x in _seq(labels, "labels")]
     est = _seq(estimates, "estimates")
     lo = _seq(ci_low, "ci_low")
@@ -176,6 +178,9 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
         null = check_positive(null, "null") if log_scale else check_finite(null, "null")
     if not isinstance(log_scale, bool) or not isinstance(annotate, bool):
         raise ValueError("log_scale and annotate must be True or False")
+    _check_ax(ax)
+    if colour is not None and not mpl.colors.is_color_like(colour):
+        raise ValueError(f"colour must be a matplotlib colour (e.g. '#0072B2') or None, got {colour!r}")
 
     # layout: list of ("header", text) or ("study", index), top to bottom
     layout: list[tuple[str, object]] = []
@@ -307,6 +312,9 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
     checked = [check_count_le_total(counts[i], totals[i], f"counts[{i}]", f"totals[{i}]") for i in range(n)]
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    if not isinstance(annotate, bool):
+        raise ValueError(f"annotate must be True or False, got {annotate!r}")
+    _check_ax(ax)
     intervals = [interval(c, t, level) for c, t in checked]
     group_names = list(dict.fromkeys(grp)) if grp is not None else [None]
     colours = {g: _CYCLE[j % len(_CYCLE)] for j, g in enumerate(group_names)}
@@ -345,6 +353,11 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
 # --------------------------------------------------------------------------- saving
 
 
+def _check_ax(ax) -> None:
+    if ax is not None and not isinstance(ax, mpl.axes.Axes):
+        raise ValueError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+
+
 def save_figure(fig, path, *, dpi=150):
     """Save ``fig`` to ``path`` (.png, .svg or .pdf) reproducibly and return the Path.
 
@@ -354,11 +367,16 @@ def save_figure(fig, path, *, dpi=150):
     """
     if not hasattr(fig, "savefig"):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(path, (str, Path)) or str(path) == "":
+        raise ValueError(f"path must be a file path ending in .png, .svg or .pdf, got {path!r}")
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in _SAVE_METADATA:
         raise ValueError(f"path must end in .png, .svg or .pdf, got {path.name!r}")
     dpi = check_positive(dpi, "dpi")
+    if not (isinstance(dpi, float) and dpi.is_integer() and 10 <= dpi <= 1200):
+        raise ValueError(f"dpi must be a whole number from 10 to 1200, got {dpi!r}")
+    dpi = int(dpi)
     path.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": STYLE["svg.hashsalt"], "svg.fonttype": "path", "pdf.fonttype": 42}):
         fig.savefig(path, format=fmt, dpi=dpi, metadata=_SAVE_METADATA[fmt], bbox_inches="tight",

@@ -252,6 +252,9 @@ def as_printed(value, name: str = "value", decimals: int | None = None) -> Print
     otherwise at the decimals of its shortest representation (``1.1`` → 1 decimal, ``88.0`` → 1,
     ``2`` → 0). Pass the printed text whenever trailing zeros matter (``1.10``).
     """
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, Integral)
+                                 or not 0 <= decimals <= 15):
+        raise ValueError(f"decimals must be None or a whole number from 0 to 15, got {decimals!r}")
     if isinstance(value, Printed):
         return value
     if isinstance(value, str):

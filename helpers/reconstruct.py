@@ -33,7 +33,10 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from helpers.consistency import candidate_counts
+from helpers.consistency import _percent_printed, candidate_counts
+
+#: the largest cohort whose subset tables are enumerated (work grows with its square)
+MAX_COHORT = 5_000
 from helpers.validation import check_count, check_count_le_total, check_total
 
 __all__ = ["crude_odds_ratio", "tables_with_margins", "candidate_tables", "undefined_tables",
@@ -105,10 +108,14 @@ def _margins(events_total, n_total, exposure_printed, subset_totals, mode):
     1..m-1: subset size m, exposed count k, events e among the m (any, including 0 and m)."""
     n_total = check_total(n_total, "n_total")
     events_total, _ = check_count_le_total(events_total, n_total, "events_total", "n_total")
+    if n_total > MAX_COHORT:
+        raise ValueError(f"n_total must be at most {MAX_COHORT:,} (every subset size and split is enumerated; "
+                         f"the limit keeps the work to seconds), got {n_total:,}")
+    printed = _percent_printed(exposure_printed, None, "exposure_printed")
     sizes = _subset_sizes(n_total, subset_totals)
     out = []
     for m in sizes:
-        for k in candidate_counts(m, exposure_printed, mode=mode):
+        for k in candidate_counts(m, printed, mode=mode):
             if k in (0, m):
                 continue
             for e in range(max(0, events_total - (n_total - m)), min(events_total, m) + 1):

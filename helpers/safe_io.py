@@ -42,6 +42,8 @@ def one_line(text) -> str:
 
 def is_tracked(path) -> bool:
     """Whether git tracks ``path`` in the repository that holds it (``False`` without git)."""
+    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
+        raise ValueError(f"path must be a non-empty file path, got {path!r}")
     path = Path(path).resolve()
     folder = path.parent if path.parent.is_dir() else REPO_ROOT
     try:

@@ -9,6 +9,7 @@ outside (0, 1] gets a clear error instead of a silent wrong answer. Checks retur
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 __all__ = [
@@ -23,6 +24,11 @@ __all__ = [
     "check_finite",
     "check_ci",
     "check_alpha",
+    "check_flag",
+    "check_whole",
+    "check_decimals",
+    "check_reals",
+    "check_callable",
 ]
 
 
@@ -106,6 +112,8 @@ def check_two_by_two(events_a, total_a, events_b, total_b) -> tuple[int, int, in
 
 def check_probability(value, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
     """Return ``value`` as a float in [0, 1] (ends optionally open)."""
+    check_flag(open_low, "open_low")
+    check_flag(open_high, "open_high")
     value = check_finite(value, name)
     low_bad = value <= 0 if open_low else value < 0
     high_bad = value >= 1 if open_high else value > 1
@@ -142,6 +150,8 @@ def check_ci(estimate, low, high, *, ratio: bool = False, names=("estimate", "ci
     (OR, RR, HR) is not positive, or (when ``require_inside``) the estimate lies outside [low, high].
     ``estimate`` may be ``None`` when only the interval is checked.
     """
+    check_flag(ratio, "ratio")
+    check_flag(require_inside, "require_inside")
     est_name, low_name, high_name = names
     low = check_finite(low, low_name)
     high = check_finite(high, high_name)
@@ -159,3 +169,63 @@ def check_ci(estimate, low, high, *, ratio: bool = False, names=("estimate", "ci
     if require_inside and not (low <= estimate <= high):
         raise ValueError(f"{est_name} ({estimate}) lies outside its CI [{low}, {high}]")
     return estimate, low, high
+
+
+def check_flag(value, name: str) -> bool:
+    """Return ``value``; raise unless it is ``True`` or ``False`` (not 0/1, not a string)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {_short(value)}")
+    return value
+
+
+def check_whole(value, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` as an int; raise unless it is a whole number in [minimum, maximum]
+    (a setting such as a number of steps or of replicates; ``maximum`` bounds the work)."""
+    if not _is_integer_valued(value):
+        raise ValueError(f"{name} must be a whole number, got {_short(value)}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,} (the limit that keeps the work bounded), "
+                         f"got {_short(value)}")
+    return value
+
+
+def check_decimals(value, name: str = "decimals", *, maximum: int = 15, allow_none: bool = True):
+    """Return a number of printed decimals (``None`` when allowed); raise unless a whole number
+    in [0, maximum] (a double carries no more than about 15 significant decimals)."""
+    check_flag(allow_none, "allow_none")
+    if value is None and allow_none:
+        return None
+    return check_whole(value, name, 0, maximum)
+
+
+def check_reals(values, name: str, *, min_length: int = 1, max_length: int = MAX_COUNT,
+                positive: bool = False):
+    """Return ``values`` as a 1-d float NumPy array; raise unless it is a sequence of finite
+    real numbers (optionally > 0) of a length in [min_length, max_length]."""
+    import numpy as np
+
+    check_flag(positive, "positive")
+    if isinstance(values, (str, bytes)) or values is None or isinstance(values, Mapping):
+        raise ValueError(f"{name} must be a sequence of numbers, got {_short(values)}")
+    try:
+        items = list(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of numbers, got {_short(values)}") from None
+    if not min_length <= len(items) <= max_length:
+        raise ValueError(f"{name} must hold between {min_length} and {max_length:,} numbers, got {len(items)}")
+    out = np.empty(len(items))
+    for i, item in enumerate(items):
+        if isinstance(item, (np.floating, np.integer)):
+            item = item.item()
+        out[i] = (check_positive if positive else check_finite)(item, f"{name}[{i}]")
+    return out
+
+
+def check_callable(value, name: str):
+    """Return ``value``; raise unless it can be called."""
+    if not callable(value):
+        raise ValueError(f"{name} must be a function, got {_short(value)}")
+    return value
