@@ -65,13 +65,11 @@ def interval(low, high, decimals: int = 2, *, signs: bool = False) -> str:
 
 
 def estimate_ci(estimate, low, high, decimals: int = 2, *, signs: bool = False) -> str:
-    """An estimate with its interval: "1.10 (0.62 to 1.96)"; the estimate must lie inside it."""
+    """An estimate with its interval: "1.10 (0.62 to 1.96)". The estimate is not required to lie
+    inside: an NNT whose risk-difference interval crosses 0 has a confidence set of two pieces,
+    printed by its bounds (see :class:`helpers.effects.NNT`)."""
     fmt = signed if _signs(signs) else num
-    estimate = check_finite(estimate, "estimate")
-    text = interval(low, high, decimals, signs=signs)
-    if not float(low) <= estimate <= float(high):
-        raise ValueError(f"estimate ({estimate}) lies outside its interval [{low}, {high}]")
-    return f"{fmt(estimate, decimals)} ({text})"
+    return f"{fmt(check_finite(estimate, 'estimate'), decimals)} ({interval(low, high, decimals, signs=signs)})"
 
 
 def percent(value, decimals: int = 1, *, proportion: bool = False) -> str:
