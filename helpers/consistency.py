@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from scipy import stats
 
 from helpers.printed import Printed, ValueSet, as_printed, how_agrees, value_set
-from helpers.validation import check_count, check_count_le_total, check_finite, check_total
+from helpers.validation import check_level, check_count, check_count_le_total, check_finite, check_total
 
 __all__ = [
     "PercentCheck",
@@ -275,9 +275,7 @@ def ci_centre_check(estimate, ci_low, ci_high, scale: str = "log") -> CentreChec
 # --------------------------------------------------------------------------- CI vs p
 
 def _zcrit(level) -> float:
-    level = check_finite(level, "level")
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), e.g. 0.95, got {level!r}")
+    level = check_level(level)
     return float(stats.norm.ppf(0.5 + level / 2))
 
 

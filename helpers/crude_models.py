@@ -68,7 +68,7 @@ from statsmodels.stats.proportion import test_proportions_2indep
 
 from helpers import effects
 from helpers.printed import agrees, as_printed
-from helpers.validation import (check_callable, check_finite, check_positive, check_probability, check_reals,
+from helpers.validation import (check_level, check_callable, check_finite, check_positive, check_probability, check_reals,
                                 check_two_by_two, check_whole)
 
 __all__ = ["CrudeFit", "crude_fits", "crude_table", "match_printed", "poisson_profile_rr",
@@ -129,7 +129,7 @@ def poisson_profile_rr(events_a, total_a, events_b, total_b, level: float = 0.95
     outside (0, 1) or zero events in a group (the log RR is then infinite).
     """
     a, na, c, nb = check_two_by_two(events_a, total_a, events_b, total_b)
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     if a == 0 or c == 0:
         raise ValueError("events_a and events_b must both be positive for a Poisson risk ratio")
     theta = math.log((a / na) / (c / nb))
@@ -225,7 +225,7 @@ def mass_profile_interval(deviance_at, theta_hat: float, se: float, level: float
     result therefore differs from the exact profile interval in the third or fourth significant
     digit -- a fingerprint of R. Returns ``(low, high)`` on the parameter (log) scale.
     """
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     check_callable(deviance_at, "deviance_at")
     theta_hat = check_finite(theta_hat, "theta_hat")
     se = check_positive(se, "se")
@@ -328,7 +328,7 @@ def crude_fits(events_a, total_a, events_b, total_b, level: float = 0.95) -> lis
     outside (0, 1), or a zero cell (the crude ratios are then 0 or infinite: no candidate applies).
     """
     a, na, c, nb = check_two_by_two(events_a, total_a, events_b, total_b)
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     b, d = na - a, nb - c
     if min(a, b, c, d) == 0:
         raise ValueError("every cell of the 2x2 table must be positive for the crude RR/OR candidates")

@@ -60,7 +60,7 @@ from scipy.stats import chi2, norm
 from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from helpers.validation import check_probability, check_two_by_two
+from helpers.validation import check_level, check_probability, check_two_by_two
 
 __all__ = ["Effect", "NNT", "risk_difference", "risk_ratio", "odds_ratio", "nnt"]
 
@@ -115,7 +115,7 @@ class NNT:
 
 
 def _check_level(level) -> float:
-    return check_probability(level, "level", open_low=True, open_high=True)
+    return check_level(level)
 
 
 def _z(level: float) -> float:

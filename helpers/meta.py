@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import optimize, stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from .validation import check_count_le_total, check_two_by_two
+from .validation import check_count_le_total, check_level, check_two_by_two
 
 __all__ = [
     "MetaResult",
@@ -172,9 +172,9 @@ def _check_yi_vi(yi, vi) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_level(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
-        raise ValueError(f"level must be a confidence level in (0, 1), e.g. 0.95, got {level!r}")
-    return float(level)
+    if isinstance(level, np.floating):
+        level = float(level)
+    return check_level(level)
 
 
 # --------------------------------------------------------------------------- building blocks

@@ -50,7 +50,7 @@ import statsmodels.api as sm
 from scipy.stats import chi2, norm
 
 from helpers.printed import as_printed, how_agrees, value_set
-from helpers.validation import check_count, check_count_le_total, check_probability, check_total
+from helpers.validation import check_level, check_count, check_count_le_total, check_probability, check_total
 
 __all__ = ["TrendTest", "LogisticTrend", "cochran_armitage", "logistic_trend",
            "integer_totals_for_mean", "reconstruct_passes"]
@@ -144,7 +144,7 @@ def logistic_trend(events, totals, scores=None, level: float = 0.95) -> Logistic
     with the odds ratio exp(b) per unit score, its Wald interval, the Wald p and the
     likelihood-ratio p (deviance difference on 1 df). Validates as :func:`cochran_armitage`."""
     e, n, s = _rates(events, totals, scores)
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     endog = np.column_stack([e, n - e])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect fit warnings are reported through the values

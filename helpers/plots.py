@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.patches import Polygon
 from matplotlib.transforms import blended_transform_factory
 
-from .validation import check_ci, check_count_le_total, check_finite, check_positive
+from .validation import check_level, check_ci, check_count_le_total, check_finite, check_positive
 from .formatting import MINUS, num
 
 __all__ = ["PALETTE", "STYLE", "use_style", "styled", "forest_plot", "proportion_plot", "save_figure"]
@@ -310,8 +310,7 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
     grp = None if groups is None else [str(g) for g in _seq(groups, "groups")]
     n = _same_length({"labels": labels, "counts": counts, "totals": totals, "groups": grp})
     checked = [check_count_le_total(counts[i], totals[i], f"counts[{i}]", f"totals[{i}]") for i in range(n)]
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    level = check_level(level)
     if not isinstance(annotate, bool):
         raise ValueError(f"annotate must be True or False, got {annotate!r}")
     _check_ax(ax)

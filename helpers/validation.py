@@ -29,6 +29,8 @@ __all__ = [
     "check_decimals",
     "check_reals",
     "check_callable",
+    "check_level",
+    "LEVEL_RANGE",
 ]
 
 
@@ -228,4 +230,19 @@ def check_callable(value, name: str):
     """Return ``value``; raise unless it can be called."""
     if not callable(value):
         raise ValueError(f"{name} must be a function, got {_short(value)}")
+    return value
+
+
+#: the range of confidence (or credible) levels accepted: beyond it the critical value is 0 or
+#: so large that an interval means nothing (and 1e-300 would divide by zero)
+LEVEL_RANGE = (0.01, 1 - 1e-9)
+
+
+def check_level(value, name: str = "level") -> float:
+    """Return a confidence level as a float; raise unless 0.01 <= level <= 1 - 1e-9 (e.g. 0.95)."""
+    value = check_finite(value, name)
+    low, high = LEVEL_RANGE
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be a confidence level between {low} and {high} (e.g. 0.95), "
+                         f"got {value!r}")
     return value

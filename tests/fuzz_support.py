@@ -51,7 +51,7 @@ BAD: dict[str, list] = {
     "path": [5, None, "", object(), "/no/such/folder/out.csv"],
     "text": [5, None, b"bytes"],
     "seed": [-1, 2.5, "3", None, NAN, True],
-    "level": [0, 1, 1.5, -0.5, NAN, "0.95", None, True],
+    "level": [0, 1, 1.5, -0.5, NAN, "0.95", None, True, 1e-300, 1 - 1e-16],
     "ratio": [0.0, -1.0, NAN, INF, "2", None, 10**400],
     "real": [NAN, INF, -INF, "1", None, 10**400, True],
     "positive": [0, -1.0, NAN, INF, "1", None, True],
@@ -253,6 +253,8 @@ KIND_OVERRIDES: dict[tuple[str, str], str] = {
     ("validation.check_reals", "max_length"): "skip",
     ("validation.check_reals", "positive"): "flag",
     ("validation.check_callable", "value"): "object",
+    ("validation.check_level", "value"): "level",
+    ("validation.check_level", "name"): "skip",
     ("validation.check_count_le_total", "count"): "count",
     ("validation.check_count_le_total", "total"): "total",
     ("printed.as_printed", "name"): "skip",
@@ -469,6 +471,7 @@ CALLS: dict[str, object] = {
     "validation.check_reals": lambda: dict(values=[1.0, 2.0], name="values", min_length=1, max_length=10,
                                            positive=False),
     "validation.check_callable": lambda: dict(value=len, name="value"),
+    "validation.check_level": lambda: dict(value=0.95, name="value"),
 }
 
 #: public functions not fuzzed here, with the reason (each is tested elsewhere)
