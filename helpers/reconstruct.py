@@ -92,8 +92,8 @@ def _subset_sizes(n_total, subset_totals):
     """The validated subset sizes for :func:`candidate_tables` and :func:`undefined_tables`."""
     if subset_totals is None:
         return list(range(1, n_total + 1))
-    if isinstance(subset_totals, (str, bytes)):
-        raise ValueError("subset_totals must be an iterable of whole numbers, not a string")
+    if isinstance(subset_totals, (str, bytes)) or not isinstance(subset_totals, Iterable):
+        raise ValueError(f"subset_totals must be an iterable of whole numbers, got {subset_totals!r}")
     sizes = sorted({check_total(m, "subset_totals") for m in subset_totals})
     if not sizes:
         raise ValueError("subset_totals is empty")

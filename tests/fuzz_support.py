@@ -61,10 +61,10 @@ BAD: dict[str, list] = {
     "flag": ["yes", 2, None],
     "decimals": [-1, 1.5, "2", NAN, True, 10**6],
     "whole": [-1, 2.5, "3", None, NAN, True, 10**9],
-    "counts": [[-1, 3], [1.5, 3], "12", None, [NAN, 2], [], [[1, 2], [3, 4]], [10**9, 3]],
-    "totals": [[0, 3], [-1, 3], [2.5, 3], "12", None, [NAN, 2], [], [10**9, 3]],
-    "reals": [[NAN, 1.0], [INF, 1.0], "12", None, [], [[1.0, 2.0], [3.0, 4.0]], ["a", "b"]],
-    "positives": [[0.0, 1.0], [-1.0, 1.0], [NAN, 1.0], "12", None, []],
+    "counts": [[-1, 3], [1.5, 3], "12", None, 7, [NAN, 2], [], [[1, 2], [3, 4]], [10**9, 3]],
+    "totals": [[0, 3], [-1, 3], [2.5, 3], "12", None, 7, [NAN, 2], [], [10**9, 3]],
+    "reals": [[NAN, 1.0], [INF, 1.0], "12", None, 3.0, [], [[1.0, 2.0], [3.0, 4.0]], ["a", "b"]],
+    "positives": [[0.0, 1.0], [-1.0, 1.0], [NAN, 1.0], "12", None, 3.0, []],
     "labels": [5, None, [], ["a"] * 50],
     "table": [[[-1, 2], [3, 4]], [[1.5, 2], [3, 4]], "x", None, [], [[1, 2], [3]], [[NAN, 1], [1, 1]],
               [[10**9, 1], [1, 1]]],
@@ -496,6 +496,7 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("cutoff_simulation.sample_stenosis", "rounding", "None"): "documented: None keeps it continuous",
     ("cutoff_simulation.simulate_cutoff_search", "rounding", "None"): "documented: None keeps it continuous",
     ("safe_io.is_tracked", "path", "'/no/such/folder/out.csv'"): "a path that git does not track: False",
+    ("crude_models.fmm_spline", "xout", "3.0"): "one point to evaluate at is a valid xout (as in R)",
     ("formatting.estimate_ci", "estimate", "5.0"): "presentation only; an NNT's two-piece confidence set "
                                                    "is printed by bounds that need not contain it",
 }
