@@ -282,10 +282,31 @@ def _read_csv(path: Path, label: str, problems: list) -> tuple[list[str], list[d
     return header, rows, lines
 
 
+def _field_ok(field) -> bool:
+    """Whether a Table Schema field has the shape the reader relies on."""
+    if not (isinstance(field, dict) and isinstance(field.get("name"), str)
+            and field.get("type", "string") in _DTYPES):
+        return False
+    cons = field.get("constraints", {})
+    if not isinstance(cons, dict):
+        return False
+    if "enum" in cons and not isinstance(cons["enum"], list):
+        return False
+    return all(isinstance(cons[k], (int, float)) and not isinstance(cons[k], bool)
+               for k in ("minimum", "maximum") if k in cons)
+
+
+#: the largest integer a cell may hold (pandas' nullable Int64 holds up to about 9.2e18)
+MAX_INTEGER = 10**15
+
+
 def _convert(value: str, ftype: str):
     if ftype == "integer":
         if not re.fullmatch(r"[+-]?\d+", value):
             raise ValueError(f"{value!r} is not an integer")
+        if len(value) > 16 or abs(int(value)) > MAX_INTEGER:
+            raise ValueError(f"{value[:20]!r}... is above the largest integer allowed, {MAX_INTEGER:,}"
+                             if len(value) > 20 else f"{value!r} is above the largest integer allowed, {MAX_INTEGER:,}")
         return int(value)
     if ftype == "number":
         out = float(value)
@@ -498,11 +519,11 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
             label = f"{root.name}/schemas/{kind}.json"
             schema = _read_json(root / "schemas" / f"{kind}.json", label, problems)
             if schema is not None and not (isinstance(schema, dict) and isinstance(schema.get("fields"), list)
-                                           and all(isinstance(f, dict) and isinstance(f.get("name"), str)
-                                                   and f.get("type", "string") in _DTYPES
-                                                   for f in schema["fields"])):
-                problems.append(f"{label}:1: a Table Schema needs a list of fields, each with a name and "
-                                f"a type in {sorted(_DTYPES)}")
+                                           and schema["fields"]
+                                           and all(_field_ok(f) for f in schema["fields"])):
+                problems.append(f"{label}:1: a Table Schema needs a non-empty list of fields, each with a "
+                                f"name, a type in {sorted(_DTYPES)} and constraints as an object (enum a "
+                                "list, minimum/maximum numbers)")
                 schema = None
             schemas[kind] = schema if schema is not None else empty_schema
         return schemas[kind]
@@ -545,7 +566,11 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
         tables[kind] = pd.concat(parts[kind], ignore_index=True) if len(parts[kind]) > 1 else parts[kind][0]
     if any(schema is empty_schema for schema in schemas.values()):
         return tables, tuple(problems)  # the cross-field rules need every column of every kind
-    _cross_checks(tables, resource_study, problems)
+    try:
+        _cross_checks(tables, resource_study, problems)
+    except (AttributeError, KeyError) as exc:  # a schema without a column the rules read
+        problems.append(f"{root.name}/schemas:0: a table lacks a column the cross-field rules need "
+                        f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})")
     return tables, tuple(problems)
 
 
@@ -665,7 +690,11 @@ def validate_package(root=None, *, use_frictionless: bool = True) -> None:
             if p.split(": ", 1)[0] not in covered:  # same file:line already explained by our checks
                 problems.append(p)
     if "source_file" in tables["studies"].columns and all("quote" in tables[k].columns for k in KINDS[1:]):
-        problems.extend(_quote_problems(tables, root))
+        try:
+            problems.extend(_quote_problems(tables, root))
+        except (AttributeError, KeyError) as exc:  # a schema without a column the quote check reads
+            problems.append(f"{root.name}/schemas:0: a table lacks a column the quote check needs "
+                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})")
     if problems:
         raise DataValidationError(problems)
 

@@ -109,6 +109,11 @@ def test_row_with_a_missing_field(pkg):
     ("bad_json", "datapackage.json:"),
     ("missing_csv", "does not exist"),
     ("bad_source_text", "not valid UTF-8"),
+    ("enum_not_a_list", "schemas/proportions.json:1: a Table Schema needs"),
+    ("schema_without_fields", "schemas/proportions.json:1: a Table Schema needs"),
+    ("schema_missing_a_column", "lacks a column"),
+    ("huge_integer", "above the largest integer"),
+    ("bare_carriage_return", "carriage return"),
 ])
 @pytest.mark.parametrize("command", ["data", "audit"])
 def test_malformed_package_gives_one_line_errors(pkg, capsys, case, expect, command):
@@ -129,6 +134,26 @@ def test_malformed_package_gives_one_line_errors(pkg, capsys, case, expect, comm
         desc = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
         del desc["resources"][1]["path"]
         (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    elif case in ("enum_not_a_list", "schema_without_fields", "schema_missing_a_column"):
+        spath = pkg / "schemas" / "proportions.json"
+        schema = json.loads(spath.read_text(encoding="utf-8"))
+        if case == "enum_not_a_list":
+            field = next(f for f in schema["fields"] if "enum" in f.get("constraints", {}))
+            field["constraints"]["enum"] = 5
+        elif case == "schema_without_fields":
+            schema["fields"] = []
+        else:
+            schema["fields"] = [f for f in schema["fields"] if f["name"] != "total"]
+        spath.write_text(json.dumps(schema), encoding="utf-8")
+    elif case == "huge_integer":
+        lines = path.read_text(encoding="utf-8").split("\n")
+        header = lines[0].split(",")
+        cells = next(line for line in lines[1:] if line).split(",")
+        cells[header.index("total")] = "9" * 30
+        lines[1] = ",".join(cells)
+        path.write_text("\n".join(lines), encoding="utf-8")
+    elif case == "bare_carriage_return":
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r", 1))
     elif case == "bad_json":
         (pkg / "datapackage.json").write_text('{"resources": [', encoding="utf-8")
     elif case == "missing_csv":
