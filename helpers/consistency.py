@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from scipy import stats
 
 from helpers.printed import Printed, ValueSet, as_printed, how_agrees, value_set
-from helpers.validation import check_level, check_count, check_count_le_total, check_finite, check_total
+from helpers.validation import check_work, check_level, check_count, check_count_le_total, check_finite, check_total
+
+#: largest max_total of candidate_totals (every total up to it is tried)
+MAX_CANDIDATE_TOTAL = 50_000
 
 __all__ = [
     "PercentCheck",
@@ -123,6 +126,7 @@ def candidate_totals(printed_percent, count=None, min_total: int = 1, max_total:
     p = _percent_printed(printed_percent, decimals)
     min_total = check_total(min_total, "min_total")
     max_total = check_total(max_total, "max_total")
+    check_work(max_total, MAX_CANDIDATE_TOTAL, "the totals tried", "max_total")
     if max_total < min_total:
         raise ValueError(f"max_total ({max_total}) is below min_total ({min_total})")
     if count is not None:

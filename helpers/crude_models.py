@@ -69,7 +69,7 @@ from statsmodels.stats.proportion import test_proportions_2indep
 from helpers import effects
 from helpers.printed import agrees, as_printed
 from helpers.validation import (check_level, check_callable, check_finite, check_positive, check_probability, check_reals,
-                                check_two_by_two, check_whole)
+                                check_two_by_two, check_whole, check_work)
 
 __all__ = ["CrudeFit", "crude_fits", "crude_table", "match_printed", "poisson_profile_rr",
            "fmm_spline", "mass_profile_interval", "r_confint_glm"]
@@ -328,6 +328,8 @@ def crude_fits(events_a, total_a, events_b, total_b, level: float = 0.95) -> lis
     outside (0, 1), or a zero cell (the crude ratios are then 0 or infinite: no candidate applies).
     """
     a, na, c, nb = check_two_by_two(events_a, total_a, events_b, total_b)
+    check_work(na + nb, effects.MAX_EXACT_N, "the crude models (one is the conditional exact OR)",
+               "total_a + total_b")
     level = check_level(level)
     b, d = na - a, nb - c
     if min(a, b, c, d) == 0:

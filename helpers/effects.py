@@ -60,7 +60,10 @@ from scipy.stats import chi2, norm
 from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from helpers.validation import check_level, check_probability, check_two_by_two
+from helpers.validation import check_level, check_probability, check_two_by_two, check_work
+
+#: largest total_a + total_b for the conditional exact odds ratio (a few seconds on one core)
+MAX_EXACT_N = 10_000
 
 __all__ = ["Effect", "NNT", "risk_difference", "risk_ratio", "odds_ratio", "nnt"]
 
@@ -323,6 +326,7 @@ def odds_ratio(events_a, total_a, events_b, total_b, method: str = "wald", level
         return _profile_or(cells, level, "Firth penalised likelihood (profile)", "firth")
     if method == "exact":
         ea, na, eb, nb = check_two_by_two(events_a, total_a, events_b, total_b)
+        check_work(na + nb, MAX_EXACT_N, "the conditional exact odds ratio", "total_a + total_b")
         table = [[ea, na - ea], [eb, nb - eb]]
         if (ea + eb == 0) or (na - ea + nb - eb == 0):
             raise ValueError("the exact conditional OR is undefined when a column of the table "

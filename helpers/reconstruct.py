@@ -36,8 +36,11 @@ import pandas as pd
 from helpers.consistency import _percent_printed, candidate_counts
 
 #: the largest cohort whose subset tables are enumerated (work grows with its square)
-MAX_COHORT = 5_000
-from helpers.validation import check_count, check_count_le_total, check_total
+MAX_COHORT = 1_000
+from helpers.validation import check_count, check_count_le_total, check_total, check_work
+
+#: the largest total whose 2x2 tables are enumerated one by one
+MAX_TABLE_TOTAL = 200_000
 
 __all__ = ["crude_odds_ratio", "tables_with_margins", "candidate_tables", "undefined_tables",
            "events_per_variable"]
@@ -71,6 +74,7 @@ def tables_with_margins(total, exposed, events) -> pd.DataFrame:
     ``0 < events < total``), otherwise no odds ratio can be estimated and ValueError is raised.
     """
     total = check_total(total, "total")
+    check_work(total, MAX_TABLE_TOTAL, "the tables enumerated", "total")
     exposed, _ = check_count_le_total(exposed, total, "exposed", "total")
     events, _ = check_count_le_total(events, total, "events", "total")
     if exposed in (0, total):

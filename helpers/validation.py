@@ -31,6 +31,7 @@ __all__ = [
     "check_callable",
     "check_level",
     "LEVEL_RANGE",
+    "check_work",
 ]
 
 
@@ -246,3 +247,11 @@ def check_level(value, name: str = "level") -> float:
         raise ValueError(f"{name} must be a confidence level between {low} and {high} (e.g. 0.95), "
                          f"got {value!r}")
     return value
+
+
+def check_work(size: int, limit: int, what: str, names: str) -> None:
+    """Refuse up front an input whose work grows with ``size`` beyond ``limit`` (a few seconds),
+    naming the arguments (``names``) and the limit; ``what`` says what is enumerated."""
+    if size > limit:
+        raise ValueError(f"{names} = {size:,} is above the limit of {limit:,} for {what} "
+                         "(the limit keeps the work to a few seconds)")

@@ -257,6 +257,10 @@ KIND_OVERRIDES: dict[tuple[str, str], str] = {
     ("validation.check_callable", "value"): "object",
     ("validation.check_level", "value"): "level",
     ("validation.check_level", "name"): "skip",
+    ("validation.check_work", "size"): "skip",  # internal guard: callers pass checked ints
+    ("validation.check_work", "limit"): "skip",
+    ("validation.check_work", "what"): "skip",
+    ("validation.check_work", "names"): "skip",
     ("validation.check_count_le_total", "count"): "count",
     ("validation.check_count_le_total", "total"): "total",
     ("printed.as_printed", "name"): "skip",
@@ -474,6 +478,7 @@ CALLS: dict[str, object] = {
                                            positive=False),
     "validation.check_callable": lambda: dict(value=len, name="value"),
     "validation.check_level": lambda: dict(value=0.95, name="value"),
+    "validation.check_work": lambda: dict(size=10, limit=100, what="tables", names="size"),
 }
 
 #: public functions not fuzzed here, with the reason (each is tested elsewhere)

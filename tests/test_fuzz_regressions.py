@@ -132,3 +132,25 @@ def test_agrees_matches_how_agrees_on_high_precision_text(text):
 def test_printed_text_is_bounded():
     with pytest.raises(ValueError, match="above the limit of 200"):
         printed.parse_number("1" * 5000)
+
+
+from helpers import effects, fragility, reconstruct  # noqa: E402
+
+
+@pytest.mark.parametrize("call, limit", [
+    (lambda: fragility.fragility_index(4000, 10**4, 5000, 10**4 + 1), "20,000"),
+    (lambda: fragility.reverse_fragility_index(500, 1000, 502, 1001), "2,000"),
+    (lambda: effects.odds_ratio(2500, 5000, 2000, 5001, method="exact"), "10,000"),
+    (lambda: consistency.candidate_totals("33.3", max_total=50_001), "50,000"),
+    (lambda: reconstruct.candidate_tables(600, 1001, "50.0"), "1,000"),
+    (lambda: reconstruct.tables_with_margins(200_001, 100, 100), "200,000"),
+    (lambda: cutoff_simulation.simulate_cutoff_search(n_reps=200_000, n_treated=172, n_control=131), "50,000,000"),
+    (lambda: validation.check_count(10**9, "n"), "1,000,000"),
+])
+def test_unbounded_work_is_refused_up_front_with_the_limit(call, limit):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=limit):
+        call()
+    assert time.perf_counter() - start < 1.0
