@@ -316,10 +316,20 @@ def _figure():
     return Figure(figsize=(1, 1))
 
 
+_TMP: list = []
+
+
 def _tmp_csv():
+    """A fresh path in one temporary folder, removed when the interpreter exits."""
+    import atexit
+    import itertools
     import tempfile
     from pathlib import Path
-    return Path(tempfile.mkdtemp(prefix="fuzz-")) / "out.csv"
+    if not _TMP:
+        folder = tempfile.TemporaryDirectory(prefix="fuzz-")
+        atexit.register(folder.cleanup)
+        _TMP.extend([folder, itertools.count()])
+    return Path(_TMP[0].name) / f"out{next(_TMP[1])}.csv"
 
 
 TWO = dict(events_a=15, total_a=149, events_b=2, total_b=87)
