@@ -13,7 +13,7 @@ export MATPLOTLIBRC := $(CURDIR)/matplotlibrc
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-slow test-portable execute install bench serve clean help new-paper pdf
+.PHONY: book test test-slow test-portable execute install bench serve clean help new-paper pdf audit-table
 .DEFAULT_GOAL := help
 
 help:
@@ -73,6 +73,10 @@ bench: install
 
 pdf: book
 	$(PY) tools/pdf.py
+
+# The one documented way to rewrite the tracked chapters/audit-table.csv (atomic write).
+audit-table: $(STAMP)
+	$(PY) -m helpers.audit --update-shipped
 
 serve: book
 	$(PY) tools/serve.py $(BUILD_DIR)/html

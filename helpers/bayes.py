@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import norm
 
-from helpers.validation import check_ci, check_finite, check_positive, check_probability
+from helpers.validation import check_level, check_ci, check_finite, check_positive, check_probability
 
 __all__ = ["Prior", "Posterior", "PRIORS", "CLINICAL_RATIO", "normal_from_ci", "reread",
            "reread_all"]
@@ -91,7 +91,7 @@ def _check_scale(scale):
 
 
 def _check_level(level):
-    return check_probability(level, "level", open_low=True, open_high=True)
+    return check_level(level)
 
 
 def normal_from_ci(estimate, ci_low, ci_high, scale: str = "log", level: float = 0.95):
@@ -104,6 +104,8 @@ def normal_from_ci(estimate, ci_low, ci_high, scale: str = "log", level: float =
     """
     scale = _check_scale(scale)
     level = _check_level(level)
+    if estimate is None:
+        raise ValueError("estimate is required (a number inside its CI), got None")
     est, low, high = check_ci(estimate, ci_low, ci_high, ratio=(scale == "log"))
     if low == high:
         raise ValueError("ci_low equals ci_high: a CI of zero width has no standard error")
@@ -131,11 +133,16 @@ def reread(estimate, ci_low, ci_high, prior="sceptical", scale: str = "log",
     scale = _check_scale(scale)
     prior = _resolve_prior(prior)
     level = _check_level(level)
+    ci_level = check_level(ci_level, "ci_level")
     m_lik, s_lik = normal_from_ci(estimate, ci_low, ci_high, scale=scale, level=ci_level)
+    if thresholds is None or isinstance(thresholds, (str, bytes, dict)):
+        raise ValueError(f"thresholds must be a non-empty sequence of numbers, got {thresholds!r}")
     try:
-        ts = [float(t) for t in thresholds]
+        ts = list(thresholds)
     except TypeError as err:
-        raise ValueError(f"thresholds must be a sequence of numbers, got {thresholds!r}") from err
+        raise ValueError(f"thresholds must be a non-empty sequence of numbers, got {thresholds!r}") from err
+    if not ts:
+        raise ValueError("thresholds must not be empty")
     ts = [check_positive(t, "thresholds") if scale == "log" else check_finite(t, "thresholds")
           for t in ts]
     w_prior, w_lik = 1 / prior.sd**2, 1 / s_lik**2

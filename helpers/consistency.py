@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from scipy import stats
 
 from helpers.printed import Printed, ValueSet, as_printed, how_agrees, value_set
-from helpers.validation import check_count, check_count_le_total, check_finite, check_total
+from helpers.validation import check_work, check_level, check_count, check_count_le_total, check_finite, check_total
+
+#: largest max_total of candidate_totals (every total up to it is tried)
+MAX_CANDIDATE_TOTAL = 50_000
 
 __all__ = [
     "PercentCheck",
@@ -123,6 +126,7 @@ def candidate_totals(printed_percent, count=None, min_total: int = 1, max_total:
     p = _percent_printed(printed_percent, decimals)
     min_total = check_total(min_total, "min_total")
     max_total = check_total(max_total, "max_total")
+    check_work(max_total, MAX_CANDIDATE_TOTAL, "the totals tried", "max_total")
     if max_total < min_total:
         raise ValueError(f"max_total ({max_total}) is below min_total ({min_total})")
     if count is not None:
@@ -275,9 +279,7 @@ def ci_centre_check(estimate, ci_low, ci_high, scale: str = "log") -> CentreChec
 # --------------------------------------------------------------------------- CI vs p
 
 def _zcrit(level) -> float:
-    level = check_finite(level, "level")
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), e.g. 0.95, got {level!r}")
+    level = check_level(level)
     return float(stats.norm.ppf(0.5 + level / 2))
 
 
@@ -298,6 +300,8 @@ def p_from_ci(estimate, ci_low, ci_high, scale: str = "log", level: float = 0.95
         raise ValueError("ci_low and ci_high are required")
     if lo >= hi:
         raise ValueError(f"ci_low ({lo}) must be below ci_high ({hi})")
+    if est is not None and not lo <= est <= hi:
+        raise ValueError(f"estimate ({est}) lies outside its CI [{lo}, {hi}]")
     if scale == "log":
         for v, n in ((est, "estimate"), (lo, "ci_low"), (hi, "ci_high")):
             if v is not None and v <= 0:

@@ -55,7 +55,9 @@ MASS, ``sandwich::vcovHC``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -66,7 +68,8 @@ from statsmodels.stats.proportion import test_proportions_2indep
 
 from helpers import effects
 from helpers.printed import agrees, as_printed
-from helpers.validation import check_probability, check_two_by_two
+from helpers.validation import (check_level, check_callable, check_finite, check_positive, check_probability, check_reals,
+                                check_two_by_two, check_whole, check_work)
 
 __all__ = ["CrudeFit", "crude_fits", "crude_table", "match_printed", "poisson_profile_rr",
            "fmm_spline", "mass_profile_interval", "r_confint_glm"]
@@ -126,7 +129,7 @@ def poisson_profile_rr(events_a, total_a, events_b, total_b, level: float = 0.95
     outside (0, 1) or zero events in a group (the log RR is then infinite).
     """
     a, na, c, nb = check_two_by_two(events_a, total_a, events_b, total_b)
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     if a == 0 or c == 0:
         raise ValueError("events_a and events_b must both be positive for a Poisson risk ratio")
     theta = math.log((a / na) / (c / nb))
@@ -159,9 +162,11 @@ def fmm_spline(x, y, xout):
     of ``fmm_spline`` and ``spline_eval`` in R's ``src/library/stats/src/splines.c`` (R's
     ``spline(method = "fmm")``, its default). ``x`` must be strictly increasing (n >= 2).
     """
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
-    u = np.atleast_1d(np.asarray(xout, float))
+    x = check_reals(x, "x", min_length=2)
+    y = check_reals(y, "y", min_length=2)
+    if isinstance(xout, Real) and not isinstance(xout, bool):
+        xout = [xout]
+    u = check_reals(xout, "xout")
     n = x.size
     if x.ndim != 1 or y.shape != x.shape or n < 2:
         raise ValueError("x and y must be 1-d arrays of the same length >= 2")
@@ -220,9 +225,11 @@ def mass_profile_interval(deviance_at, theta_hat: float, se: float, level: float
     result therefore differs from the exact profile interval in the third or fourth significant
     digit -- a fingerprint of R. Returns ``(low, high)`` on the parameter (log) scale.
     """
-    level = check_probability(level, "level", open_low=True, open_high=True)
-    if not (math.isfinite(theta_hat) and math.isfinite(se) and se > 0):
-        raise ValueError("theta_hat must be finite and se finite and positive")
+    level = check_level(level)
+    check_callable(deviance_at, "deviance_at")
+    theta_hat = check_finite(theta_hat, "theta_hat")
+    se = check_positive(se, "se")
+    maxsteps = check_whole(maxsteps, "maxsteps", 2, 1000)
     zmax = math.sqrt(float(chi2.ppf(1 - (1 - level) / 4, 1)))
     step_size = zmax / 5
     dev0 = deviance_at(theta_hat)
@@ -321,7 +328,9 @@ def crude_fits(events_a, total_a, events_b, total_b, level: float = 0.95) -> lis
     outside (0, 1), or a zero cell (the crude ratios are then 0 or infinite: no candidate applies).
     """
     a, na, c, nb = check_two_by_two(events_a, total_a, events_b, total_b)
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    check_work(na + nb, effects.MAX_EXACT_N, "the crude models (one is the conditional exact OR)",
+               "total_a + total_b")
+    level = check_level(level)
     b, d = na - a, nb - c
     if min(a, b, c, d) == 0:
         raise ValueError("every cell of the 2x2 table must be positive for the crude RR/OR candidates")
@@ -409,6 +418,9 @@ def match_printed(fits, estimate_printed, ci_low_printed, ci_high_printed, p_pri
     if isinstance(fits, pd.DataFrame):
         table = fits.copy()
     else:
+        if isinstance(fits, (str, bytes)) or not isinstance(fits, Iterable):
+            raise ValueError(f"fits must be a non-empty list of CrudeFit or a crude_table DataFrame, "
+                             f"got {type(fits).__name__}")
         fits = list(fits)
         if not fits or not all(isinstance(f, CrudeFit) for f in fits):
             raise ValueError("fits must be a non-empty list of CrudeFit or a crude_table DataFrame")

@@ -72,6 +72,7 @@ effect (``outcome="by_arm"``), change the null distribution of the selected p ve
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Mapping, Sequence
@@ -116,13 +117,58 @@ MRS_COUNTS_TABLE1 = {
 
 # --------------------------------------------------------------------------- validation helpers
 
-def _check_int(value, name: str, minimum: int) -> int:
+#: bounds that keep a call to seconds and a few hundred MB: replicates, patients per arm, and
+#: replicates x patients (one float array of that many values is 8 bytes each)
+MAX_REPS = 1_000_000
+MAX_PATIENTS = 100_000
+MAX_CELLS = 50_000_000
+
+
+def _check_int(value, name: str, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     value = int(value)
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,} (the limit that keeps the work bounded), "
+                         f"got {value}")
     return value
+
+
+def _float_array(values, name: str) -> np.ndarray:
+    """``values`` as a float array of 1 or 2 dimensions; raise ValueError naming ``name``."""
+    if values is None or isinstance(values, (str, bytes, Mapping)):
+        raise ValueError(f"{name} must be an array of numbers, got {values!r}"[:200])
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of numbers, got {values!r}"[:200]) from None
+    if arr.ndim not in (1, 2) or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty array of shape (n,) or (reps, n), got shape {arr.shape}")
+    if arr.size > MAX_CELLS:
+        raise ValueError(f"{name} has {arr.size:,} values, above the limit of {MAX_CELLS:,}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite: {int(np.sum(~np.isfinite(arr)))} value(s) are NaN or "
+                         "infinite (they are not dropped silently)")
+    return arr
+
+
+def _bool_array(values, name: str = "treated") -> np.ndarray:
+    """A 1-d boolean array from booleans or 0/1 values; raise ValueError naming ``name``."""
+    if values is None or isinstance(values, (str, bytes, Mapping)):
+        raise ValueError(f"{name} must be an array of booleans or 0/1, got {values!r}"[:200])
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of booleans or 0/1, got {values!r}"[:200]) from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
+    if arr.dtype != bool:
+        if arr.dtype.kind not in "iuf" or not np.all(np.isin(arr, (0, 1))):
+            raise ValueError(f"{name} must be boolean or 0/1")
+        arr = arr.astype(bool)
+    return arr
 
 
 def _check_hc(hc) -> str:
@@ -138,6 +184,8 @@ def _check_choice(value, name: str, choices: Sequence[str]) -> str:
 
 
 def _check_thresholds(thresholds) -> np.ndarray:
+    if isinstance(thresholds, (str, bytes, Mapping)) or thresholds is None:
+        raise ValueError(f"thresholds must be a sequence of numbers, got {thresholds!r}")
     try:
         arr = np.asarray(list(thresholds), dtype=float)
     except (TypeError, ValueError) as exc:
@@ -204,8 +252,15 @@ def sample_stenosis(rng: np.random.Generator, size, quantiles, stenosis_range=(0
     """Draw stenosis degrees (%) by inverse-transform sampling from
     :func:`stenosis_quantile_function`, then round to the nearest multiple of ``rounding``
     (``None``: no rounding), staying inside ``stenosis_range``."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    dims = (size,) if not isinstance(size, tuple) else size
+    dims = tuple(_check_int(d, "size", 1) for d in dims)
+    if not dims or math.prod(dims) > MAX_CELLS:
+        raise ValueError(f"size must be a whole number or a tuple of them with at most {MAX_CELLS:,} values "
+                         f"in all, got {size!r}")
     quantile = stenosis_quantile_function(quantiles, stenosis_range)
-    x = quantile(rng.random(size))
+    x = quantile(rng.random(dims if isinstance(size, tuple) else dims[0]))
     if rounding is not None:
         r = check_finite(rounding, "rounding")
         if r <= 0:
@@ -217,14 +272,19 @@ def sample_stenosis(rng: np.random.Generator, size, quantiles, stenosis_range=(0
 
 def mrs_probabilities(counts) -> np.ndarray:
     """Normalise seven non-negative mRS counts (or probabilities) for mRS 0..6 to probabilities."""
-    arr = np.asarray(counts, dtype=float)
+    if counts is None or isinstance(counts, (str, bytes, Mapping)):
+        raise ValueError(f"counts (an mRS distribution) must be 7 numbers for mRS 0..6, got {counts!r}")
+    try:
+        arr = np.asarray(counts, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"counts (an mRS distribution) must be 7 numbers for mRS 0..6, got {counts!r}") from None
     if arr.shape != (7,):
-        raise ValueError(f"mRS distribution must have 7 entries (mRS 0..6), got shape {arr.shape}")
+        raise ValueError(f"counts (an mRS distribution) must have 7 entries (mRS 0..6), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError("mRS distribution must be finite and non-negative")
+        raise ValueError("counts (an mRS distribution) must be finite and non-negative")
     total = arr.sum()
     if total <= 0:
-        raise ValueError("mRS distribution must not be all zero")
+        raise ValueError("counts (an mRS distribution) must not be all zero")
     return arr / total
 
 
@@ -255,8 +315,12 @@ def overlap_weights(stenosis, treated, *, max_iter: int = 50, tol: float = 1e-12
     weighted mean stenosis is exactly equal in both arms (the exact-balance property).
     Raises ``ValueError`` when the model does not converge (e.g. perfect separation).
     """
-    s = np.asarray(stenosis, dtype=float)
-    z = np.asarray(treated, dtype=bool)
+    max_iter = _check_int(max_iter, "max_iter", 1, 10_000)
+    tol = check_finite(tol, "tol")
+    if not 0 < tol < 1:
+        raise ValueError(f"tol must lie in (0, 1), got {tol!r}")
+    s = _float_array(stenosis, "stenosis")
+    z = _bool_array(treated)
     single = s.ndim == 1
     if single:
         s = s[None, :]
@@ -349,14 +413,10 @@ def cutoff_search(stenosis, treated, mrs, weights=None, thresholds=range(40, 95,
     tie = _check_choice(tie, "tie", ("low", "high"))
     dist = _check_choice(dist, "dist", ("t", "normal"))
     min_cell = _check_int(min_cell, "min_cell", 1)
-    chunk_size = _check_int(chunk_size, "chunk_size", 1)
-    s = np.asarray(stenosis, dtype=float)
-    y = np.asarray(mrs, dtype=float)
-    z = np.asarray(treated)
-    if z.dtype != bool:
-        if not np.all(np.isin(z, (0, 1))):
-            raise ValueError("treated must be boolean or 0/1")
-        z = z.astype(bool)
+    chunk_size = _check_int(chunk_size, "chunk_size", 1, MAX_REPS)
+    s = _float_array(stenosis, "stenosis")
+    y = _float_array(mrs, "mrs")
+    z = _bool_array(treated)
     if s.ndim == 1:
         s = s[None, :]
     if y.ndim == 1:
@@ -456,20 +516,26 @@ def cutoff_search_statsmodels(stenosis, treated, mrs, weights=None, thresholds=r
     import statsmodels.formula.api as smf
 
     thr = _check_thresholds(thresholds)
+    if not isinstance(hc, (str, list, tuple)):
+        raise ValueError(f"hc must be one of {HC_TYPES} or a list of them, got {hc!r}")
     hcs = [_check_hc(hc)] if isinstance(hc, str) else [_check_hc(h) for h in hc]
     if not hcs:
         raise ValueError("hc must name at least one covariance type")
     tie = _check_choice(tie, "tie", ("low", "high"))
     dist = _check_choice(dist, "dist", ("t", "normal"))
     min_cell = _check_int(min_cell, "min_cell", 1)
-    s = np.asarray(stenosis, dtype=float)
-    z = np.asarray(treated).astype(bool)
-    y = np.asarray(mrs, dtype=float)
+    s = _float_array(stenosis, "stenosis")
+    z = _bool_array(treated)
+    y = _float_array(mrs, "mrs")
     if s.ndim != 1 or s.shape != y.shape or s.shape != z.shape:
         raise ValueError("stenosis, treated and mrs must be 1-d arrays of the same length")
+    for arr, name in ((s, "stenosis"), (y, "mrs")):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite: {int(np.sum(~np.isfinite(arr)))} value(s) are NaN or "
+                             "infinite (they are not dropped silently)")
     w = np.ones_like(s) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != s.shape or np.any(w <= 0):
-        raise ValueError("weights must be positive and of the same length as stenosis")
+    if w.shape != s.shape or not np.all(np.isfinite(w)) or np.any(w <= 0):
+        raise ValueError("weights must be finite, positive and of the same length as stenosis")
     rows = {h: {"diff": [], "se": [], "p": []} for h in hcs}
     for t in thr:
         high = (s > t) if tie == "low" else (s >= t)
@@ -498,7 +564,8 @@ def cutoff_search_statsmodels(stenosis, treated, mrs, weights=None, thresholds=r
         r = rows[h]
         ok = [i for i, d in enumerate(r["diff"]) if d is not None]
         if not ok:
-            raise ValueError("no threshold has enough patients in all four cells")
+            raise ValueError(f"no threshold has at least min_cell = {min_cell} patients in all four cells "
+                             f"(thresholds {thr.tolist()})")
         best = max(ok, key=lambda i: (abs(r["diff"][i]), -i))
         out[h] = {
             "thresholds": thr, **r,
@@ -568,12 +635,16 @@ def simulate_cutoff_search(n_reps: int = 10_000, n_treated: int = 172, n_control
     threshold belongs to the low stratum). Random numbers: ``numpy.random.Generator(PCG64(seed))``,
     all data drawn up front, so results do not depend on ``chunk_size``.
     """
-    n_reps = _check_int(n_reps, "n_reps", 1)
-    n_treated = _check_int(n_treated, "n_treated", 2)
-    n_control = _check_int(n_control, "n_control", 2)
+    n_reps = _check_int(n_reps, "n_reps", 1, MAX_REPS)
+    n_treated = _check_int(n_treated, "n_treated", 2, MAX_PATIENTS)
+    n_control = _check_int(n_control, "n_control", 2, MAX_PATIENTS)
+    if n_reps * (n_treated + n_control) > MAX_CELLS:
+        raise ValueError(f"n_reps x (n_treated + n_control) = {n_reps * (n_treated + n_control):,} is above the "
+                         f"limit of {MAX_CELLS:,} simulated patients (about {8 * MAX_CELLS // 10**6} MB per array)")
     thr = _check_thresholds(thresholds)
     hc = _check_hc(hc)
     weights = _check_choice(weights, "weights", ("none", "overlap"))
+    chunk_size = _check_int(chunk_size, "chunk_size", 1, MAX_REPS)
     seed = _check_int(seed, "seed", 0)
     lo, hi = _check_range(stenosis_range)
     if stenosis_quantiles is None:
@@ -678,6 +749,14 @@ def summarise(result: SimulationResult, reported_diff: float = -2.06, alphas=(0.
 
     result = _check_result(result)
     reported_diff = check_finite(reported_diff, "reported_diff")
+    if alphas is None or isinstance(alphas, (str, bytes, Mapping)):
+        raise ValueError(f"alphas must be a non-empty sequence of significance levels, got {alphas!r}")
+    try:
+        alphas = [check_alpha(a, f"alphas[{i}]") for i, a in enumerate(alphas)]
+    except TypeError:
+        raise ValueError(f"alphas must be a non-empty sequence of significance levels, got {alphas!r}") from None
+    if not alphas:
+        raise ValueError("alphas must not be empty")
     n = result.n_reps
 
     def with_ci(share):

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import json
 import math
 import re
@@ -55,6 +54,10 @@ __all__ = [
     "validate_package",
     "summary",
     "normalise_whitespace",
+    "problems_of",
+    "load_package_for_cli",
+    "MAX_CELL_CHARS",
+    "MAX_FILE_BYTES",
 ]
 
 #: table kinds, in the order of the codebook; ``studies`` first
@@ -99,6 +102,8 @@ def _root(root) -> Path:
     if not isinstance(root, (str, Path)):
         raise ValueError(f"root must be a path to the data folder or None, got {root!r}")
     root = Path(root).resolve()
+    if not root.is_dir():
+        raise ValueError(f"root must be the data folder; {root} is not a folder")
     if not (root / "datapackage.json").is_file():
         raise ValueError(f"root must be a folder holding datapackage.json; {root} has none")
     return root
@@ -113,11 +118,56 @@ def normalise_whitespace(text: str) -> str:
 # reading
 # --------------------------------------------------------------------------------------------
 
-def _descriptor(root: Path) -> dict:
+#: the longest cell accepted, in characters (the longest quote in the package is under 400)
+MAX_CELL_CHARS = 10_000
+#: the largest file read, in bytes (the whole package is under 200 kB)
+MAX_FILE_BYTES = 20_000_000
+
+
+def _read_text(path: Path, label: str, problems: list) -> str | None:
+    """The UTF-8 text of ``path``, or ``None`` after recording why it cannot be read."""
+    if not path.is_file():
+        problems.append(f"{label}:0: file does not exist")
+        return None
     try:
-        return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(f"{label}:0: file is {size} bytes, above the limit of {MAX_FILE_BYTES}")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(f"{label}:0: cannot be read: {exc.strerror or exc}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        problems.append(f"{label}:1: starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        problems.append(f"{label}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})")
+        return None
+
+
+def _read_json(path: Path, label: str, problems: list):
+    text = _read_text(path, label, problems)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataValidationError([f"datapackage.json:{exc.lineno}: not valid JSON: {exc.msg}"]) from exc
+        problems.append(f"{label}:{exc.lineno}: not valid JSON: {exc.msg}")
+        return None
+
+
+def _descriptor(root: Path) -> dict:
+    problems: list[str] = []
+    descriptor = _read_json(root / "datapackage.json", "datapackage.json", problems)
+    if problems:
+        raise DataValidationError(problems)
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources", []), list):
+        raise DataValidationError(["datapackage.json:1: must be a JSON object with a list of resources"])
+    return descriptor
 
 
 def _kind_of(resource: dict) -> str:
@@ -126,7 +176,7 @@ def _kind_of(resource: dict) -> str:
         return "studies"
     if isinstance(schema, str):
         return Path(schema).stem
-    raise DataValidationError([f"datapackage.json: resource {resource.get('name')!r} must name its "
+    raise DataValidationError([f"datapackage.json:0: resource {resource.get('name')!r} must name its "
                                "schema as 'schemas/<kind>.json'"])
 
 
@@ -136,34 +186,129 @@ def _fingerprint(root: Path) -> tuple:
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file())
 
 
+_UNQUOTED = re.compile(r"[^,\r\n]*")
+
+
+def _parse_csv(text: str, label: str, problems: list) -> list[tuple[int, list[str]]]:
+    """Records of RFC 4180 CSV text as ``(line where the record starts, cells)``, read strictly.
+
+    A quote inside an unquoted cell, text after a closing quote, a quoted cell that never closes,
+    a bare carriage return and a cell longer than :data:`MAX_CELL_CHARS` are problems
+    (``file:line: reason``); reading stops at the first quoting problem, since every cell after a
+    stray quote would be shifted.
+    """
+    records: list[tuple[int, list[str]]] = []
+    i, n, line = 0, len(text), 1
+    while i < n:
+        start, cells = line, []
+        while True:
+            if i < n and text[i] == '"':
+                opened, parts = line, []
+                i += 1
+                while True:
+                    j = text.find('"', i)
+                    if j < 0:
+                        problems.append(f"{label}:{opened}: unbalanced quote: the quoted cell opened on "
+                                        "this line never closes")
+                        return records
+                    parts.append(text[i:j])
+                    line += text.count("\n", i, j)
+                    if text.startswith('""', j):
+                        parts.append('"')
+                        i = j + 2
+                        continue
+                    i = j + 1
+                    break
+                cell = "".join(parts)
+                if i < n and text[i] not in ",\r\n":
+                    problems.append(f"{label}:{line}: unexpected text after a closing quote (a stray '\"' "
+                                    "in a cell? quote the cell and double the quote)")
+                    return records
+            else:
+                cell = _UNQUOTED.match(text, i).group()
+                i += len(cell)
+                if '"' in cell:
+                    problems.append(f"{label}:{line}: a '\"' inside an unquoted cell (quote the cell and "
+                                    "double the quote)")
+                    return records
+            if len(cell) > MAX_CELL_CHARS:
+                problems.append(f"{label}:{line}: a cell of {len(cell)} characters, above the limit of "
+                                f"{MAX_CELL_CHARS}")
+                cell = cell[:MAX_CELL_CHARS]
+            cells.append(cell)
+            if i >= n:
+                break
+            char = text[i]
+            if char == ",":
+                i += 1
+                continue
+            if char == "\r":
+                if not text.startswith("\r\n", i):
+                    problems.append(f"{label}:{line}: a carriage return not followed by a line feed")
+                    return records
+                i += 1
+            i += 1  # the line feed
+            line += 1
+            break
+        records.append((start, cells))
+    return records
+
+
 def _read_csv(path: Path, label: str, problems: list) -> tuple[list[str], list[dict], list[int]]:
-    """Rows of a CSV file as dicts of strings, with the line number where each record starts."""
+    """Rows of a CSV file as dicts of strings, with the line number where each record starts.
+
+    Reading is strict: UTF-8 without BOM, RFC 4180 quoting (see :func:`_parse_csv`), and every
+    row has exactly the header's number of cells.
+    """
     if not path.is_file():
         problems.append(f"{label}:0: file listed in datapackage.json does not exist")
         return [], [], []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
+    text = _read_text(path, label, problems)
+    if text is None:
+        return [], [], []
+    records = _parse_csv(text, label, problems)
+    if not records:
+        if text == "":
             problems.append(f"{label}:1: empty file (the header line is required)")
-            return [], [], []
-        rows, lines = [], []
-        start = reader.line_num + 1
-        for record in reader:
-            if len(record) != len(header):
-                problems.append(f"{label}:{start}: has {len(record)} cells, the header has {len(header)}")
-            else:
-                rows.append(dict(zip(header, record)))
-                lines.append(start)
-            start = reader.line_num + 1
+        return [], [], []
+    header = records[0][1]
+    if len(set(header)) != len(header):
+        problems.append(f"{label}:1: the header repeats a column name")
+    rows, lines = [], []
+    for start, record in records[1:]:
+        if len(record) != len(header):
+            problems.append(f"{label}:{start}: has {len(record)} cells, the header has {len(header)}")
+        else:
+            rows.append(dict(zip(header, record)))
+            lines.append(start)
     return header, rows, lines
+
+
+def _field_ok(field) -> bool:
+    """Whether a Table Schema field has the shape the reader relies on."""
+    if not (isinstance(field, dict) and isinstance(field.get("name"), str)
+            and field.get("type", "string") in _DTYPES):
+        return False
+    cons = field.get("constraints", {})
+    if not isinstance(cons, dict):
+        return False
+    if "enum" in cons and not isinstance(cons["enum"], list):
+        return False
+    return all(isinstance(cons[k], (int, float)) and not isinstance(cons[k], bool)
+               for k in ("minimum", "maximum") if k in cons)
+
+
+#: the largest integer a cell may hold (pandas' nullable Int64 holds up to about 9.2e18)
+MAX_INTEGER = 10**15
 
 
 def _convert(value: str, ftype: str):
     if ftype == "integer":
         if not re.fullmatch(r"[+-]?\d+", value):
             raise ValueError(f"{value!r} is not an integer")
+        if len(value) > 16 or abs(int(value)) > MAX_INTEGER:
+            raise ValueError(f"{value[:20]!r}... is above the largest integer allowed, {MAX_INTEGER:,}"
+                             if len(value) > 20 else f"{value!r} is above the largest integer allowed, {MAX_INTEGER:,}")
         return int(value)
     if ftype == "number":
         out = float(value)
@@ -369,35 +514,67 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
     parts: dict[str, list] = {kind: [] for kind in KINDS}
     resource_study: dict[str, str] = {}
     names = set()
-    for resource in descriptor.get("resources", []):
+    empty_schema = {"fields": []}
+
+    def schema_of(kind):
+        if kind not in schemas:
+            label = f"{root.name}/schemas/{kind}.json"
+            schema = _read_json(root / "schemas" / f"{kind}.json", label, problems)
+            if schema is not None and not (isinstance(schema, dict) and isinstance(schema.get("fields"), list)
+                                           and schema["fields"]
+                                           and all(_field_ok(f) for f in schema["fields"])):
+                problems.append(f"{label}:1: a Table Schema needs a non-empty list of fields, each with a "
+                                f"name, a type in {sorted(_DTYPES)} and constraints as an object (enum a "
+                                "list, minimum/maximum numbers)")
+                schema = None
+            schemas[kind] = schema if schema is not None else empty_schema
+        return schemas[kind]
+
+    for number, resource in enumerate(descriptor.get("resources", []), start=1):
+        if not isinstance(resource, dict):
+            problems.append(f"datapackage.json:0: resource number {number} is not a JSON object")
+            continue
         name = resource.get("name", "")
         if name in names:
             problems.append(f"datapackage.json:0: duplicate resource name {name!r}")
         names.add(name)
-        kind = _kind_of(resource)
+        try:
+            kind = _kind_of(resource)
+        except DataValidationError as exc:
+            problems.extend(exc.problems)
+            continue
         if kind in APPRAISAL_KINDS:  # loaded and checked by helpers.rob.load_appraisal
             continue
         if kind not in KINDS:
             problems.append(f"datapackage.json:0: resource {name!r} has unknown kind {kind!r}")
             continue
-        if kind not in schemas:
-            schemas[kind] = json.loads((root / "schemas" / f"{kind}.json").read_text(encoding="utf-8"))
-        label = f"{root.name}/{resource['path']}"
+        path = resource.get("path")
+        if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
+            problems.append(f"datapackage.json:0: resource {name!r} needs a 'path' inside the data folder, "
+                            f"got {path!r}")
+            continue
+        schema = schema_of(kind)
+        label = f"{root.name}/{path}"
         if kind != "studies":
-            expected_name = f"{Path(resource['path']).parent.name}-{kind}"
+            expected_name = f"{Path(path).parent.name}-{kind}"
             if name != expected_name:
                 problems.append(f"datapackage.json:0: resource {name!r} should be named {expected_name!r}")
-            resource_study[label] = Path(resource["path"]).parent.name
-        header, rows, lines = _read_csv(root / resource["path"], label, problems)
-        parts[kind].append(_typed_frame(header, rows, lines, schemas[kind], label, problems))
+            resource_study[label] = Path(path).parent.name
+        header, rows, lines = _read_csv(root / path, label, problems)
+        parts[kind].append(_typed_frame(header, rows, lines, schema, label, problems))
     tables = {}
     for kind in KINDS:
-        if kind not in schemas:
-            schemas[kind] = json.loads((root / "schemas" / f"{kind}.json").read_text(encoding="utf-8"))
+        schema = schema_of(kind)
         if not parts[kind]:
-            parts[kind].append(_typed_frame([], [], [], schemas[kind], "", problems))
+            parts[kind].append(_typed_frame([], [], [], schema, "", problems))
         tables[kind] = pd.concat(parts[kind], ignore_index=True) if len(parts[kind]) > 1 else parts[kind][0]
-    _cross_checks(tables, resource_study, problems)
+    if any(schema is empty_schema for schema in schemas.values()):
+        return tables, tuple(problems)  # the cross-field rules need every column of every kind
+    try:
+        _cross_checks(tables, resource_study, problems)
+    except (AttributeError, KeyError) as exc:  # a schema without a column the rules read
+        problems.append(f"{root.name}/schemas:0: a table lacks a column the cross-field rules need "
+                        f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})")
     return tables, tuple(problems)
 
 
@@ -471,7 +648,9 @@ def _quote_problems(tables: dict[str, pd.DataFrame], root: Path) -> list[str]:
         if not path.is_file():
             problems.append(f"{r.row_file}:{r.row_line}: source_file {r.source_file!r} does not exist")
             continue
-        sources[r.study] = normalise_whitespace(path.read_text(encoding="utf-8"))
+        text = _read_text(path, f"{root.name}/{r.source_file}", problems)
+        if text is not None:
+            sources[r.study] = normalise_whitespace(text)
     for kind in KINDS[1:]:
         printed_cols = PRINTED_COLUMNS.get(kind, ())
         for r in tables[kind].itertuples(index=False):
@@ -505,10 +684,21 @@ def validate_package(root=None, *, use_frictionless: bool = True) -> None:
     tables, problems = _load(root)
     problems = list(problems)
     covered = {p.split(": ", 1)[0] for p in problems}
-    for p in (_frictionless_problems(root) if use_frictionless else []):
-        if p.split(": ", 1)[0] not in covered:  # same file:line already explained by our checks
-            problems.append(p)
-    problems.extend(_quote_problems(tables, root))
+    if use_frictionless:
+        try:
+            extra = _frictionless_problems(root)
+        except Exception as exc:  # noqa: BLE001 - a malformed package must give a message, not a traceback
+            extra = [] if problems else [f"datapackage.json:0: the Frictionless validator failed: "
+                                         f"{' '.join(str(exc).split())[:300]}"]
+        for p in extra:
+            if p.split(": ", 1)[0] not in covered:  # same file:line already explained by our checks
+                problems.append(p)
+    if "source_file" in tables["studies"].columns and all("quote" in tables[k].columns for k in KINDS[1:]):
+        try:
+            problems.extend(_quote_problems(tables, root))
+        except (AttributeError, KeyError) as exc:  # a schema without a column the quote check reads
+            problems.append(f"{root.name}/schemas:0: a table lacks a column the quote check needs "
+                            f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})")
     if not problems:
         from helpers.rob import appraisal_problems  # here: helpers.rob imports this module
         problems.extend(appraisal_problems(root))
@@ -530,11 +720,40 @@ def summary(root=None) -> pd.DataFrame:
     return counts
 
 
+def problems_of(exc: BaseException, root=None) -> list[str]:
+    """One line per problem for a command to print: ``file:line: reason`` or ``path: reason``."""
+    if not isinstance(exc, BaseException):
+        raise ValueError(f"exc must be an exception, got {type(exc).__name__}")
+    if isinstance(exc, DataValidationError):
+        return [" ".join(p.split()) for p in exc.problems]
+    where = str(root) if root is not None else str(default_root())
+    reason = " ".join(str(exc).split())
+    return [f"{where}: {reason}"]
+
+
+def load_package_for_cli(root=None):
+    """``(package, [])`` or ``(None, problems)``: :func:`load_package` for commands, never raising
+    on a malformed package, a missing folder or an unreadable file."""
+    try:
+        return load_package(root), []
+    except (ValueError, OSError) as exc:
+        return None, problems_of(exc, root)
+
+
+_EPILOG = """exit status:
+  0  the package is valid (--validate) / the summary was printed
+  1  the package is malformed: one line per problem as file:line: reason (or path: reason
+     for a missing folder), no traceback
+  2  bad command-line arguments"""
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.data", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m helpers.data", description=__doc__.split("\n")[0],
+                                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--summary", action="store_true", help="print row counts per study and kind")
     parser.add_argument("--validate", action="store_true", help="validate the package (Frictionless too)")
-    parser.add_argument("--root", default=None, help="data folder (default: this repository's data/)")
+    parser.add_argument("--root", metavar="DIR", default=None,
+                        help="data folder (default: this repository's data/)")
     args = parser.parse_args(argv)
     if not (args.summary or args.validate):
         parser.print_help()
@@ -545,8 +764,9 @@ def main(argv=None) -> int:
             print("data package valid")
         if args.summary:
             print(summary(args.root).to_string())
-    except DataValidationError as exc:
-        print(str(exc), file=sys.stderr)
+    except (ValueError, OSError) as exc:
+        for line in problems_of(exc, args.root):
+            print(line, file=sys.stderr)
         return 1
     return 0
 

@@ -60,7 +60,10 @@ from scipy.stats import chi2, norm
 from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from helpers.validation import check_probability, check_two_by_two
+from helpers.validation import check_level, check_probability, check_two_by_two, check_work
+
+#: largest total_a + total_b for the conditional exact odds ratio (a few seconds on one core)
+MAX_EXACT_N = 10_000
 
 __all__ = ["Effect", "NNT", "risk_difference", "risk_ratio", "odds_ratio", "nnt"]
 
@@ -115,7 +118,7 @@ class NNT:
 
 
 def _check_level(level) -> float:
-    return check_probability(level, "level", open_low=True, open_high=True)
+    return check_level(level)
 
 
 def _z(level: float) -> float:
@@ -311,7 +314,10 @@ def odds_ratio(events_a, total_a, events_b, total_b, method: str = "wald", level
     Firth interval; see the module docstring for each method and its reference.
 
     Raises ValueError on invalid counts, an unknown ``method``/``correction``, a ``level`` outside
-    (0, 1), or (for ``"wald"``/``"profile"`` with ``correction="none"``) a zero cell.
+    (0, 1), or (for ``"wald"``/``"profile"`` with ``correction="none"``) a zero cell. With
+    ``method="exact"`` a zero cell off the diagonal gives ``estimate`` and ``ci_high`` = ``inf``
+    (and one on the diagonal ``estimate`` = ``ci_low`` = 0): the conditional MLE is then on the
+    boundary, and the interval is one-sided.
     """
     level = _check_level(level)
     correction = _check_correction(correction)
@@ -320,6 +326,7 @@ def odds_ratio(events_a, total_a, events_b, total_b, method: str = "wald", level
         return _profile_or(cells, level, "Firth penalised likelihood (profile)", "firth")
     if method == "exact":
         ea, na, eb, nb = check_two_by_two(events_a, total_a, events_b, total_b)
+        check_work(na + nb, MAX_EXACT_N, "the conditional exact odds ratio", "total_a + total_b")
         table = [[ea, na - ea], [eb, nb - eb]]
         if (ea + eb == 0) or (na - ea + nb - eb == 0):
             raise ValueError("the exact conditional OR is undefined when a column of the table "

@@ -22,10 +22,20 @@ __all__ = ["MINUS", "num", "signed", "interval", "estimate_ci", "percent", "p_va
 MINUS = "\u2212"
 
 
+#: the most decimals printed (a double holds about 15 significant digits)
+MAX_DECIMALS = 15
+
+
 def _decimals(decimals, name: str = "decimals") -> int:
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
-        raise ValueError(f"{name} must be a whole number >= 0, got {decimals!r}")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
+        raise ValueError(f"{name} must be a whole number from 0 to {MAX_DECIMALS}, got {decimals!r}")
     return decimals
+
+
+def _signs(signs):
+    if not isinstance(signs, bool):
+        raise ValueError(f"signs must be True or False, got {signs!r}")
+    return signs
 
 
 def num(value, decimals: int = 2) -> str:
@@ -50,19 +60,23 @@ def interval(low, high, decimals: int = 2, *, signs: bool = False) -> str:
     high = check_finite(high, "high")
     if low > high:
         raise ValueError(f"low ({low}) is above high ({high}): interval bounds in the wrong order")
-    fmt = signed if signs else num
+    fmt = signed if _signs(signs) else num
     return f"{fmt(low, decimals)} to {fmt(high, decimals)}"
 
 
 def estimate_ci(estimate, low, high, decimals: int = 2, *, signs: bool = False) -> str:
-    """An estimate with its interval: "1.10 (0.62 to 1.96)"."""
-    fmt = signed if signs else num
+    """An estimate with its interval: "1.10 (0.62 to 1.96)". The estimate is not required to lie
+    inside: an NNT whose risk-difference interval crosses 0 has a confidence set of two pieces,
+    printed by its bounds (see :class:`helpers.effects.NNT`)."""
+    fmt = signed if _signs(signs) else num
     return f"{fmt(check_finite(estimate, 'estimate'), decimals)} ({interval(low, high, decimals, signs=signs)})"
 
 
 def percent(value, decimals: int = 1, *, proportion: bool = False) -> str:
     """A percentage with "%" and no space ("48.8%"); ``proportion=True`` multiplies by 100."""
     value = check_finite(value, "value")
+    if not isinstance(proportion, bool):
+        raise ValueError(f"proportion must be True or False, got {proportion!r}")
     return num(100 * value if proportion else value, decimals) + "%"
 
 

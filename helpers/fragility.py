@@ -55,7 +55,12 @@ from dataclasses import dataclass
 
 from scipy.stats import fisher_exact
 
-from helpers.validation import check_alpha, check_two_by_two
+from helpers.validation import check_alpha, check_two_by_two, check_work
+
+#: largest total_a + total_b accepted (each bound keeps a call to a few seconds on one core)
+MAX_FRAGILITY_N = 20_000
+MAX_REVERSE_N = 2_000
+MAX_STEPWISE_N = 200_000
 
 __all__ = ["Fragility", "ReverseFragility", "fragility_index", "reverse_fragility_index",
            "stepwise_reverse_fragility_index"]
@@ -105,6 +110,7 @@ def fragility_index(events_a, total_a, events_b, total_b, alpha: float = 0.05,
     original two-sided Fisher p is not below ``alpha`` (use :func:`reverse_fragility_index`).
     """
     ea, na, eb, nb = check_two_by_two(events_a, total_a, events_b, total_b)
+    check_work(na + nb, MAX_FRAGILITY_N, "recomputing Fisher's test after each outcome change", "total_a + total_b")
     alpha = check_alpha(alpha)
     _check_test(test)
     p = _fisher_p(ea, na, eb, nb)
@@ -175,6 +181,7 @@ def reverse_fragility_index(events_a, total_a, events_b, total_b, alpha: float =
     direction) reaches significance.
     """
     ea, na, eb, nb = check_two_by_two(events_a, total_a, events_b, total_b)
+    check_work(na + nb, MAX_REVERSE_N, "the exact search over outcome changes", "total_a + total_b")
     alpha = check_alpha(alpha)
     _check_test(test)
     if direction not in _DIRECTIONS:
@@ -227,6 +234,7 @@ def stepwise_reverse_fragility_index(events_a, total_a, events_b, total_b, alpha
     changes can reach significance.
     """
     ea, na, eb, nb = check_two_by_two(events_a, total_a, events_b, total_b)
+    check_work(na + nb, MAX_STEPWISE_N, "recomputing Fisher's test after each outcome change", "total_a + total_b")
     alpha = check_alpha(alpha)
     _check_test(test)
     p = _fisher_p(ea, na, eb, nb)

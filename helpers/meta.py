@@ -28,6 +28,7 @@ Reference values for the tests come from metafor itself: ``tests/fixtures/metafo
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 import warnings
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ import pandas as pd
 from scipy import optimize, stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from .validation import check_count_le_total, check_two_by_two
+from .validation import check_count_le_total, check_level, check_two_by_two
 
 __all__ = [
     "MetaResult",
@@ -171,9 +172,9 @@ def _check_yi_vi(yi, vi) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _check_level(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < float(level) < 1:
-        raise ValueError(f"level must be a confidence level in (0, 1), e.g. 0.95, got {level!r}")
-    return float(level)
+    if isinstance(level, np.floating):
+        level = float(level)
+    return check_level(level)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -496,8 +497,8 @@ def leave_one_out(yi, vi, labels=None, **kwargs) -> pd.DataFrame:
     if labels is None:
         labels = list(range(1, y.size + 1))
     else:
-        if isinstance(labels, (str, bytes)):
-            raise ValueError("labels must be a sequence of study labels, not a string")
+        if isinstance(labels, (str, bytes)) or not isinstance(labels, Iterable):
+            raise ValueError(f"labels must be a sequence of study labels, got {labels!r}"[:200])
         labels = list(labels)
         if len(labels) != y.size:
             raise ValueError(f"labels must have one entry per study ({y.size}), got {len(labels)}")

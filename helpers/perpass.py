@@ -50,7 +50,7 @@ import statsmodels.api as sm
 from scipy.stats import chi2, norm
 
 from helpers.printed import as_printed, how_agrees, value_set
-from helpers.validation import check_count, check_count_le_total, check_probability, check_total
+from helpers.validation import check_level, check_count, check_count_le_total, check_probability, check_total
 
 __all__ = ["TrendTest", "LogisticTrend", "cochran_armitage", "logistic_trend",
            "integer_totals_for_mean", "reconstruct_passes"]
@@ -72,7 +72,13 @@ class TrendTest:
 class LogisticTrend:
     """Logistic regression of the outcome on the score: ``odds_ratio`` per unit of score with its
     Wald interval, ``p_wald`` and ``p_lr`` (likelihood-ratio test against the intercept-only
-    model), ``intercept`` and ``slope`` on the logit scale with ``se_slope``."""
+    model), ``intercept`` and ``slope`` on the logit scale with ``se_slope``.
+
+    Under (quasi-)complete separation (``separated``: every pass with an event scores no higher,
+    or no lower, than every pass with a non-event, e.g. events [2, 0] of totals [19, 1]) the
+    maximum-likelihood slope is infinite: ``slope`` is -inf or +inf, ``odds_ratio`` 0 or inf,
+    the Wald interval is [0, inf], ``se_slope`` is inf and ``p_wald`` is NaN (undefined);
+    ``intercept`` is NaN; ``p_lr`` stays finite (the deviance of the limiting fit)."""
 
     odds_ratio: float
     ci_low: float
@@ -83,6 +89,7 @@ class LogisticTrend:
     slope: float
     se_slope: float
     level: float
+    separated: bool = False
 
 
 def _rates(events, totals, scores):
@@ -137,16 +144,25 @@ def logistic_trend(events, totals, scores=None, level: float = 0.95) -> Logistic
     with the odds ratio exp(b) per unit score, its Wald interval, the Wald p and the
     likelihood-ratio p (deviance difference on 1 df). Validates as :func:`cochran_armitage`."""
     e, n, s = _rates(events, totals, scores)
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     endog = np.column_stack([e, n - e])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect fit warnings are reported through the values
         fit = sm.GLM(endog, sm.add_constant(s), family=sm.families.Binomial()).fit()
+    p_lr = float(chi2.sf(max(float(fit.null_deviance - fit.deviance), 0.0), 1))
+    with_event, without = s[e > 0], s[n - e > 0]
+    if with_event.max() <= without.min() or without.max() <= with_event.min():
+        rising = with_event.min() >= without.max()
+        return LogisticTrend(math.inf if rising else 0.0, 0.0, math.inf, math.nan, p_lr, math.nan,
+                             math.inf if rising else -math.inf, math.inf, level, True)
     a, b = (float(x) for x in fit.params)
     se = float(fit.bse[1])
     z = float(norm.ppf(0.5 + level / 2))
-    p_lr = float(chi2.sf(fit.null_deviance - fit.deviance, 1))
-    return LogisticTrend(math.exp(b), math.exp(b - z * se), math.exp(b + z * se),
+
+    def exp(x):
+        return math.inf if x > 709 else math.exp(x)
+
+    return LogisticTrend(exp(b), exp(b - z * se), exp(b + z * se),
                          float(fit.pvalues[1]), p_lr, a, b, se, level)
 
 
@@ -218,6 +234,9 @@ def reconstruct_passes(n_patients, n_passes, first_pass, later_passes, *, min_at
         raise ValueError("stop_on_success must be True or False")
     last = max(printed)
     mins = {}
+    if min_attempted is not None and not isinstance(min_attempted, dict):
+        raise ValueError(f"min_attempted must be None or a dict {{pass number: minimum patients}}, "
+                         f"got {min_attempted!r}"[:200])
     for k, v in (min_attempted or {}).items():
         if not isinstance(k, int) or k < 2 or k > last + 1:
             raise ValueError(f"min_attempted keys must be pass numbers 2..{last + 1}, got {k!r}")

@@ -31,7 +31,7 @@ import numpy as np
 from matplotlib.patches import Polygon
 from matplotlib.transforms import blended_transform_factory
 
-from .validation import check_ci, check_count_le_total, check_finite, check_positive
+from .validation import check_level, check_ci, check_count_le_total, check_finite, check_positive
 from .formatting import MINUS, num
 
 __all__ = ["PALETTE", "STYLE", "COLUMN_WIDTH", "MAX_WIDTH", "MARKERS", "use_style", "styled", "forest_plot", "proportion_plot", "save_figure"]
@@ -188,6 +188,8 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
     a right-hand column. Returns the Axes. Artists carry ``gid`` values "study-marker", "study-ci",
     "pooled", "prediction" and "group-header" so that callers and tests can find them.
     """
+    if not isinstance(log_scale, bool) or not isinstance(annotate, bool):
+        raise ValueError("log_scale and annotate must be True or False")
     labels = [str(x) for x in _seq(labels, "labels")]
     est = _seq(estimates, "estimates")
     lo = _seq(ci_low, "ci_low")
@@ -221,6 +223,9 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
             raise ValueError(f"favours must be two non-empty strings (left, right), got {favours!r}")
         if null is None:
             raise ValueError("favours needs null: the sides are those of the line of no effect")
+    _check_ax(ax)
+    if colour is not None and not mpl.colors.is_color_like(colour):
+        raise ValueError(f"colour must be a matplotlib colour (e.g. '#0072B2') or None, got {colour!r}")
 
     # layout: list of ("header", text) or ("study", index), top to bottom
     layout: list[tuple[str, object]] = []
@@ -357,8 +362,10 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
     grp = None if groups is None else [str(g) for g in _seq(groups, "groups")]
     n = _same_length({"labels": labels, "counts": counts, "totals": totals, "groups": grp})
     checked = [check_count_le_total(counts[i], totals[i], f"counts[{i}]", f"totals[{i}]") for i in range(n)]
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    level = check_level(level)
+    if not isinstance(annotate, bool):
+        raise ValueError(f"annotate must be True or False, got {annotate!r}")
+    _check_ax(ax)
     intervals = [interval(c, t, level) for c, t in checked]
     group_names = list(dict.fromkeys(grp)) if grp is not None else [None]
     colours = {g: _CYCLE[j % len(_CYCLE)] for j, g in enumerate(group_names)}
@@ -399,6 +406,11 @@ def proportion_plot(labels, counts, totals, *, method="wilson", groups=None, ax=
 # --------------------------------------------------------------------------- saving
 
 
+def _check_ax(ax) -> None:
+    if ax is not None and not isinstance(ax, mpl.axes.Axes):
+        raise ValueError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+
+
 def save_figure(fig, path, *, dpi=200):
     """Save ``fig`` to ``path`` (.png, .svg or .pdf) reproducibly and return the Path.
 
@@ -408,11 +420,16 @@ def save_figure(fig, path, *, dpi=200):
     """
     if not hasattr(fig, "savefig"):
         raise ValueError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(path, (str, Path)) or str(path) == "":
+        raise ValueError(f"path must be a file path ending in .png, .svg or .pdf, got {path!r}")
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in _SAVE_METADATA:
         raise ValueError(f"path must end in .png, .svg or .pdf, got {path.name!r}")
     dpi = check_positive(dpi, "dpi")
+    if not (isinstance(dpi, float) and dpi.is_integer() and 10 <= dpi <= 1200):
+        raise ValueError(f"dpi must be a whole number from 10 to 1200, got {dpi!r}")
+    dpi = int(dpi)
     path.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": STYLE["svg.hashsalt"], "svg.fonttype": "path", "pdf.fonttype": 42}):
         fig.savefig(path, format=fmt, dpi=dpi, metadata=_SAVE_METADATA[fmt], bbox_inches="tight",

@@ -193,7 +193,18 @@ _NUMBER_RE = re.compile(
 )
 
 
+#: the longest printed text parsed, in characters (a printed number or interval is short)
+MAX_TEXT_CHARS = 200
+
+
+def _check_length(text: str, name: str = "text") -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"{name} is {len(text)} characters long, above the limit of {MAX_TEXT_CHARS} "
+                         f"for a printed number: {text[:40]!r}...")
+
+
 def _normalise(text: str) -> str:
+    _check_length(text)
     s = text.strip()
     s = s.replace("$", "").replace(r"\%", "%").replace("\u00a0", " ").replace("\u2009", " ")
     s = re.sub(r"<\s*/?\s*i\s*>", "", s)  # <i>p</i>
@@ -241,6 +252,9 @@ def as_printed(value, name: str = "value", decimals: int | None = None) -> Print
     otherwise at the decimals of its shortest representation (``1.1`` → 1 decimal, ``88.0`` → 1,
     ``2`` → 0). Pass the printed text whenever trailing zeros matter (``1.10``).
     """
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, Integral)
+                                 or not 0 <= decimals <= 15):
+        raise ValueError(f"decimals must be None or a whole number from 0 to 15, got {decimals!r}")
     if isinstance(value, Printed):
         return value
     if isinstance(value, str):
@@ -297,6 +311,8 @@ def parse_count_percent(text) -> CountPercent:
     total = int(m.group("total")) if m.group("total") is not None else None
     if total is not None and count > total:
         raise ValueError(f"text {text!r}: count {count} exceeds total {total}")
+    if pct.value > 100:
+        raise ValueError(f"text {text!r}: the percentage {pct.value:g} is above 100")
     return CountPercent(text=text, count=count, total=total, percent=pct.value,
                         decimals=pct.decimals, printed_percent=pct)
 
@@ -413,7 +429,13 @@ def agrees(value, printed, mode: str = "either") -> bool:
     """True when the true value ``value`` prints as ``printed`` under ``mode``
     (``round``, ``truncate`` or ``either``; the rule of the module docstring)."""
     value = check_finite(value, "value")
-    return value_set(printed, mode).contains(value)
+    mode = _check_mode(mode)
+    p = _check_printed(printed)
+    if mode == "either" and p.relation == "=":
+        # the union of the two conventions, each with its own boundary tolerance, exactly as
+        # how_agrees reads it (so agrees(v, t) == (how_agrees(v, t) is not None) at any precision)
+        return value_set(p, "round").contains(value) or value_set(p, "truncate").contains(value)
+    return value_set(p, mode).contains(value)
 
 
 def how_agrees(value, printed) -> str | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from statsmodels.stats.proportion import proportion_confint
 
-from helpers.validation import check_alpha, check_count_le_total, check_probability
+from helpers.validation import check_level, check_alpha, check_count_le_total, check_probability
 
 __all__ = ["Interval", "wilson", "clopper_pearson"]
 
@@ -36,7 +36,7 @@ class Interval:
 
 
 def _check_level(level) -> float:
-    level = check_probability(level, "level", open_low=True, open_high=True)
+    level = check_level(level)
     check_alpha(1 - level, "1 - level")
     return level
 

@@ -38,7 +38,11 @@ from scipy import stats
 from scipy.special import gammaln
 
 from helpers.printed import agrees, as_printed
-from helpers.validation import check_count, check_finite, check_positive, check_total, check_two_by_two
+from helpers.validation import (check_count, check_finite, check_positive, check_total, check_two_by_two,
+                                check_whole)
+
+#: the most tables an exact test may enumerate (about a minute of work)
+MAX_TABLES = 20_000_000
 
 __all__ = ["categorical_pvalues", "fisher_freeman_halton", "ttest_pvalues", "binary_ttest_pvalues",
            "ordinal_ttest_pvalues", "matching_tests"]
@@ -77,6 +81,7 @@ def fisher_freeman_halton(table, max_tables: int = 2_000_000) -> float:
     more than ``max_tables`` tables would have to be enumerated.
     """
     arr, _, _ = _clean_table(table)
+    max_tables = check_whole(max_tables, "max_tables", 1, MAX_TABLES)
     if arr.shape[0] > arr.shape[1]:
         arr = arr.T
     r_tot = arr.sum(axis=1)
@@ -142,6 +147,7 @@ def categorical_pvalues(table, max_tables: int = 50_000) -> dict:
       standard error at most 0.0016), with ``fisher_mc_se`` its standard error.
     """
     arr, dr, dc = _clean_table(table)
+    max_tables = check_whole(max_tables, "max_tables", 1, MAX_TABLES)
     chi = stats.chi2_contingency(arr, correction=False)
     p = {}
     method, mc_se = "exact", 0.0

@@ -33,8 +33,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from helpers.consistency import candidate_counts
-from helpers.validation import check_count, check_count_le_total, check_total
+from helpers.consistency import _percent_printed, candidate_counts
+
+#: the largest cohort whose subset tables are enumerated (work grows with its square)
+MAX_COHORT = 1_000
+from helpers.validation import check_count, check_count_le_total, check_total, check_work
+
+#: the largest total whose 2x2 tables are enumerated one by one
+MAX_TABLE_TOTAL = 200_000
 
 __all__ = ["crude_odds_ratio", "tables_with_margins", "candidate_tables", "undefined_tables",
            "events_per_variable"]
@@ -68,6 +74,7 @@ def tables_with_margins(total, exposed, events) -> pd.DataFrame:
     ``0 < events < total``), otherwise no odds ratio can be estimated and ValueError is raised.
     """
     total = check_total(total, "total")
+    check_work(total, MAX_TABLE_TOTAL, "the tables enumerated", "total")
     exposed, _ = check_count_le_total(exposed, total, "exposed", "total")
     events, _ = check_count_le_total(events, total, "events", "total")
     if exposed in (0, total):
@@ -89,8 +96,8 @@ def _subset_sizes(n_total, subset_totals):
     """The validated subset sizes for :func:`candidate_tables` and :func:`undefined_tables`."""
     if subset_totals is None:
         return list(range(1, n_total + 1))
-    if isinstance(subset_totals, (str, bytes)):
-        raise ValueError("subset_totals must be an iterable of whole numbers, not a string")
+    if isinstance(subset_totals, (str, bytes)) or not isinstance(subset_totals, Iterable):
+        raise ValueError(f"subset_totals must be an iterable of whole numbers, got {subset_totals!r}")
     sizes = sorted({check_total(m, "subset_totals") for m in subset_totals})
     if not sizes:
         raise ValueError("subset_totals is empty")
@@ -105,10 +112,14 @@ def _margins(events_total, n_total, exposure_printed, subset_totals, mode):
     1..m-1: subset size m, exposed count k, events e among the m (any, including 0 and m)."""
     n_total = check_total(n_total, "n_total")
     events_total, _ = check_count_le_total(events_total, n_total, "events_total", "n_total")
+    if n_total > MAX_COHORT:
+        raise ValueError(f"n_total must be at most {MAX_COHORT:,} (every subset size and split is enumerated; "
+                         f"the limit keeps the work to seconds), got {n_total:,}")
+    printed = _percent_printed(exposure_printed, None, "exposure_printed")
     sizes = _subset_sizes(n_total, subset_totals)
     out = []
     for m in sizes:
-        for k in candidate_counts(m, exposure_printed, mode=mode):
+        for k in candidate_counts(m, printed, mode=mode):
             if k in (0, m):
                 continue
             for e in range(max(0, events_total - (n_total - m)), min(events_total, m) + 1):

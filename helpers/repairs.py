@@ -33,8 +33,9 @@ _PLAIN = re.compile(r"^\d+(\.\d+)?$|^\.\d+$")
 
 
 def _check_text(text, name):
-    if not isinstance(text, str) or not _PLAIN.match(text.strip()):
-        raise ValueError(f"{name} must be a plain printed number such as '4.044', got {text!r}")
+    if not isinstance(text, str) or len(text) > 40 or not _PLAIN.match(text.strip()):
+        raise ValueError(f"{name} must be a plain printed number of at most 40 characters such as '4.044', "
+                         f"got {text[:60] + '...' if isinstance(text, str) and len(text) > 60 else text!r}")
     return text.strip()
 
 

@@ -25,6 +25,7 @@ Rows whose total is unknown (``total_basis = unknown``) cannot be used and raise
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from numbers import Integral, Real
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ import pandas as pd
 
 from helpers.consistency import candidate_counts, candidate_totals
 from helpers.meta import _check_table_vectors
-from helpers.validation import check_count_le_total
+from helpers.validation import check_count, check_count_le_total, check_finite, check_total
 
 __all__ = ["StudyRate", "study_rate", "rate_table", "log_odds_ratios", "HOW"]
 
@@ -97,17 +98,36 @@ def _check_frame(proportions) -> pd.DataFrame:
     return frame
 
 
+def _number(value, name: str):
+    """A cell as a Python number (no truncation: 61.7 stays 61.7 and is then refused as a count)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        return float(value)
+    raise ValueError(f"{name} must be a number, got {value!r}")
+
+
 def _row_counts(row) -> tuple[str, tuple[int, int], tuple[tuple[int, int], ...]]:
     rid = row["id"]
     if not _present(row["total"]):
         raise ValueError(f"ids: row {rid!r} has no known total, so its count cannot be used")
+    total = check_total(_number(row["total"], f"total of {rid}"), f"total of {rid}")
     if _present(row["count"]):
-        k, n = check_count_le_total(int(row["count"]), int(row["total"]), f"count of {rid}", f"total of {rid}")
+        k, n = check_count_le_total(_number(row["count"], f"count of {rid}"), total, f"count of {rid}",
+                                    f"total of {rid}")
         return "printed", (k, n), ((k, n),)
     if not (_present(row["percent"]) and _present(row["percent_decimals"])):
         raise ValueError(f"ids: row {rid!r} has neither a count nor a printed percentage")
-    total = int(row["total"])
-    text = f"{float(row['percent']):.{int(row['percent_decimals'])}f}"
+    percent = check_finite(_number(row["percent"], f"percent of {rid}"), f"percent of {rid}")
+    if not 0 <= percent <= 100:
+        raise ValueError(f"percent of {rid} must lie in [0, 100], got {percent!r}")
+    decimals = check_count(_number(row["percent_decimals"], f"percent_decimals of {rid}"),
+                           f"percent_decimals of {rid}")
+    if decimals > 6:
+        raise ValueError(f"percent_decimals of {rid} must be at most 6, got {decimals}")
+    text = f"{percent:.{decimals}f}"
     counts = candidate_counts(total, text)
     target = float(row["percent"]) * total / 100.0
     if len(counts) == 1:

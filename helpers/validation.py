@@ -9,9 +9,11 @@ outside (0, 1] gets a clear error instead of a silent wrong answer. Checks retur
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 __all__ = [
+    "MAX_COUNT",
     "check_count",
     "check_total",
     "check_count_le_total",
@@ -22,7 +24,29 @@ __all__ = [
     "check_finite",
     "check_ci",
     "check_alpha",
+    "check_flag",
+    "check_whole",
+    "check_decimals",
+    "check_reals",
+    "check_callable",
+    "check_level",
+    "LEVEL_RANGE",
+    "check_work",
 ]
+
+
+#: the largest count or total accepted: bounds the work of every enumeration (candidate counts,
+#: fragility, reconstructed tables) to seconds; far above any trial's size
+MAX_COUNT = 1_000_000
+
+
+def _short(value) -> str:
+    """``repr(value)`` cut to 60 characters, for messages about huge inputs."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real message
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_integer_valued(value) -> bool:
@@ -31,15 +55,22 @@ def _is_integer_valued(value) -> bool:
     if isinstance(value, Integral):
         return True
     if isinstance(value, Real):
-        return math.isfinite(float(value)) and float(value).is_integer()
+        try:
+            value = float(value)
+        except (OverflowError, ValueError, TypeError):
+            return False
+        return math.isfinite(value) and value.is_integer()
     return False
 
 
 def check_finite(value, name: str) -> float:
     """Return ``value`` as a float; raise if it is not a finite real number."""
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
+        raise ValueError(f"{name} must be a real number, got {_short(value)}")
+    try:
+        value = float(value)
+    except (OverflowError, ValueError, TypeError):
+        raise ValueError(f"{name} must be a finite real number, got {_short(value)} (too large for a float)") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return value
@@ -48,10 +79,13 @@ def check_finite(value, name: str) -> float:
 def check_count(value, name: str) -> int:
     """Return ``value`` as an int; raise unless it is a whole number >= 0."""
     if not _is_integer_valued(value):
-        raise ValueError(f"{name} must be a whole number (a count), got {value!r}")
+        raise ValueError(f"{name} must be a whole number (a count), got {_short(value)}")
     value = int(value)
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
+    if value > MAX_COUNT:
+        raise ValueError(f"{name} must be at most {MAX_COUNT:,} (the limit that keeps the work bounded), "
+                         f"got {_short(value)}")
     return value
 
 
@@ -81,6 +115,8 @@ def check_two_by_two(events_a, total_a, events_b, total_b) -> tuple[int, int, in
 
 def check_probability(value, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
     """Return ``value`` as a float in [0, 1] (ends optionally open)."""
+    check_flag(open_low, "open_low")
+    check_flag(open_high, "open_high")
     value = check_finite(value, name)
     low_bad = value <= 0 if open_low else value < 0
     high_bad = value >= 1 if open_high else value > 1
@@ -117,6 +153,8 @@ def check_ci(estimate, low, high, *, ratio: bool = False, names=("estimate", "ci
     (OR, RR, HR) is not positive, or (when ``require_inside``) the estimate lies outside [low, high].
     ``estimate`` may be ``None`` when only the interval is checked.
     """
+    check_flag(ratio, "ratio")
+    check_flag(require_inside, "require_inside")
     est_name, low_name, high_name = names
     low = check_finite(low, low_name)
     high = check_finite(high, high_name)
@@ -134,3 +172,86 @@ def check_ci(estimate, low, high, *, ratio: bool = False, names=("estimate", "ci
     if require_inside and not (low <= estimate <= high):
         raise ValueError(f"{est_name} ({estimate}) lies outside its CI [{low}, {high}]")
     return estimate, low, high
+
+
+def check_flag(value, name: str) -> bool:
+    """Return ``value``; raise unless it is ``True`` or ``False`` (not 0/1, not a string)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {_short(value)}")
+    return value
+
+
+def check_whole(value, name: str, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return ``value`` as an int; raise unless it is a whole number in [minimum, maximum]
+    (a setting such as a number of steps or of replicates; ``maximum`` bounds the work)."""
+    if not _is_integer_valued(value):
+        raise ValueError(f"{name} must be a whole number, got {_short(value)}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,} (the limit that keeps the work bounded), "
+                         f"got {_short(value)}")
+    return value
+
+
+def check_decimals(value, name: str = "decimals", *, maximum: int = 15, allow_none: bool = True):
+    """Return a number of printed decimals (``None`` when allowed); raise unless a whole number
+    in [0, maximum] (a double carries no more than about 15 significant decimals)."""
+    check_flag(allow_none, "allow_none")
+    if value is None and allow_none:
+        return None
+    return check_whole(value, name, 0, maximum)
+
+
+def check_reals(values, name: str, *, min_length: int = 1, max_length: int = MAX_COUNT,
+                positive: bool = False):
+    """Return ``values`` as a 1-d float NumPy array; raise unless it is a sequence of finite
+    real numbers (optionally > 0) of a length in [min_length, max_length]."""
+    import numpy as np
+
+    check_flag(positive, "positive")
+    if isinstance(values, (str, bytes)) or values is None or isinstance(values, Mapping):
+        raise ValueError(f"{name} must be a sequence of numbers, got {_short(values)}")
+    try:
+        items = list(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of numbers, got {_short(values)}") from None
+    if not min_length <= len(items) <= max_length:
+        raise ValueError(f"{name} must hold between {min_length} and {max_length:,} numbers, got {len(items)}")
+    out = np.empty(len(items))
+    for i, item in enumerate(items):
+        if isinstance(item, (np.floating, np.integer)):
+            item = item.item()
+        out[i] = (check_positive if positive else check_finite)(item, f"{name}[{i}]")
+    return out
+
+
+def check_callable(value, name: str):
+    """Return ``value``; raise unless it can be called."""
+    if not callable(value):
+        raise ValueError(f"{name} must be a function, got {_short(value)}")
+    return value
+
+
+#: the range of confidence (or credible) levels accepted: beyond it the critical value is 0 or
+#: so large that an interval means nothing (and 1e-300 would divide by zero)
+LEVEL_RANGE = (0.01, 1 - 1e-9)
+
+
+def check_level(value, name: str = "level") -> float:
+    """Return a confidence level as a float; raise unless 0.01 <= level <= 1 - 1e-9 (e.g. 0.95)."""
+    value = check_finite(value, name)
+    low, high = LEVEL_RANGE
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be a confidence level between {low} and {high} (e.g. 0.95), "
+                         f"got {value!r}")
+    return value
+
+
+def check_work(size: int, limit: int, what: str, names: str) -> None:
+    """Refuse up front an input whose work grows with ``size`` beyond ``limit`` (a few seconds),
+    naming the arguments (``names``) and the limit; ``what`` says what is enumerated."""
+    if size > limit:
+        raise ValueError(f"{names} = {size:,} is above the limit of {limit:,} for {what} "
+                         "(the limit keeps the work to a few seconds)")

@@ -624,7 +624,7 @@ def test_committed_csv_is_current(audit):
     buf = io.StringIO()
     audit.to_csv(buf, index=False, lineterminator="\n")
     assert committed.read_text(encoding="utf-8") == buf.getvalue(), \
-        "chapters/audit-table.csv is stale: regenerate with python -m helpers.audit --csv chapters/audit-table.csv"
+        "chapters/audit-table.csv is stale: regenerate with make audit-table"
 
 
 def test_summary_counts(audit):
