@@ -66,7 +66,7 @@ KINDS = ("studies", "arms", "proportions", "comparisons", "continuous", "estimat
 #: measures whose estimate and CI limits must be positive
 RATIO_MEASURES = frozenset({"OR", "RR", "HR"})
 #: table kinds read and checked by helpers.rob (risk of bias, target trials, synthesis inputs)
-APPRAISAL_KINDS = ("robins_i", "jbi_case_series", "target_trial", "synthesis_inputs", "grade")
+APPRAISAL_KINDS = ("robins_i", "jbi_case_series", "target_trial", "synthesis_inputs", "grade", "overlap")
 #: columns holding a printed value that must appear inside the row's quote, per kind
 PRINTED_COLUMNS = {
     "proportions": ("printed",),

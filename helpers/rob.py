@@ -1,6 +1,6 @@
 """Risk of bias, target-trial framing and synthesis inputs: the appraisal tables of the data package.
 
-Four tables in ``data/appraisal/`` (Table Schemas in ``data/schemas/``, resources in
+The tables in ``data/appraisal/`` (Table Schemas in ``data/schemas/``, resources in
 ``datapackage.json``):
 
 * ``robins_i.csv``: one row per study, comparison and domain of **ROBINS-I version 2** (Sterne JAC,
@@ -21,6 +21,9 @@ Four tables in ``data/appraisal/`` (Table Schemas in ``data/schemas/``, resource
   outcome and analysis, each with its reason (see :mod:`helpers.sof` for the computed domains).
 * ``synthesis_inputs.csv``: which data rows of which study enter which outcome of the synthesis,
   with the arm, the adjustment and the estimand, so that including a study means adding rows.
+* ``overlap.csv``: pairs of cohorts that could share patients (``status = possible``) or were
+  considered and are not suspected (``not_suspected``), each with its reason and a verbatim quote
+  from each study's source text (``quote_a``, ``quote_b``).
 
 Several quotes in one cell are separated by :data:`QUOTE_SEP`; each part must occur verbatim
 (whitespace-normalised) in ``data/sources/<study>.txt``, as every quote of the package does.
@@ -195,6 +198,27 @@ def _checks(frames, pkg, sources, problems):
                 first = group.iloc[0]
                 problems.append(f"{first.row_file}:{first.row_line}: {study} {unit}: needs each {tool} exactly "
                                 f"once, got {sorted(got)}")
+    overlap = frames.get("overlap")
+    if overlap is not None:
+        pairs: dict[frozenset, str] = {}
+        for r in overlap.itertuples(index=False):
+            where = f"{r.row_file}:{r.row_line}"
+            for col in ("study_a", "study_b"):
+                if getattr(r, col) not in known:
+                    problems.append(f"{where}: {col}: unknown study key {getattr(r, col)!r} (not in studies.csv)")
+            if r.study_a == r.study_b:
+                problems.append(f"{where}: study_b: a study cannot overlap with itself ({r.study_a!r})")
+            pair = frozenset((r.study_a, r.study_b))
+            if pair in pairs:
+                problems.append(f"{where}: the pair {r.study_a}/{r.study_b} is already at {pairs[pair]}")
+            pairs.setdefault(pair, where)
+            for col, study in (("quote_a", r.study_a), ("quote_b", r.study_b)):
+                if study not in sources or pd.isna(getattr(r, col)):
+                    continue
+                for part in str(getattr(r, col)).split(QUOTE_SEP):
+                    if normalise_whitespace(part) not in sources[study]:
+                        problems.append(f"{where}: {col} not found verbatim in the source text of {study}: "
+                                        f"{normalise_whitespace(part)[:80]!r}")
     inputs = frames.get("synthesis_inputs")
     if inputs is not None:
         for r in inputs.itertuples(index=False):

@@ -1,18 +1,29 @@
-"""Reader's wording for the synthesis chapter: percentages, intervals, periods, designs, groups.
+"""The synthesis chapter's plumbing: wording, the tables it shows and its two figures.
 
-Small formatting helpers the synthesis chapter uses many times, kept here so that the chapter holds
-no function definitions. They format what the data package holds; they compute nothing new.
+Formatting helpers the synthesis chapter uses many times (percentages, intervals, periods, designs,
+groups, lists of studies), the assembly of its inputs from ``data/appraisal/synthesis_inputs.csv``
+and ``data/appraisal/overlap.csv``, and the tables and figures it shows, kept here so that the
+chapter holds no function definitions and names no set of studies. The statistics are those of
+:mod:`helpers.meta` (random-effects pooling of logit proportions, REML, Knapp–Hartung),
+:mod:`helpers.effects` (Wald odds ratios) and :mod:`helpers.synthesis` (counts rebuilt from
+printed percentages); this module computes nothing else.
 """
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from helpers.formatting import interval, num, percent
 
-__all__ = ["pct", "pct_ci", "plain", "ratio_ci", "definition", "month", "period", "design", "arm_text"]
+__all__ = ["pct", "pct_ci", "plain", "ratio_ci", "definition", "month", "period", "design", "arm_text",
+           "and_join", "single_arm_rows", "stented_patients", "pool_rates", "crude_comparisons",
+           "counts_table", "pooled_summary", "rates_forest", "leave_one_out_rates", "leave_one_out_table",
+           "without_each", "denominator_alternatives", "comparison_table", "comparison_forest",
+           "audit_by_study", "inputs_audited", "overlap_pairs", "MARKS", "characteristics_table",
+           "comparison_bias_table", "definitions_table", "DEFINED_OUTCOMES"]
 
 
 def pct(x, decimals: int = 1) -> str:
@@ -78,3 +89,399 @@ def arm_text(arms, study, shown) -> str:
     """The arms ``shown`` of ``study`` with their sizes: "Early RS (n = 27); Late RS (n = 29)";
     ``arms`` is the arms table indexed by (study, arm)."""
     return "; ".join(f"{arms.loc[(study, a), 'label']} (n = {int(arms.loc[(study, a), 'n'])})" for a in shown)
+
+
+# ------------------------------------------------------------------------------ lists of studies
+
+def and_join(items) -> str:
+    """``["A"]`` -> ``"A"``; ``["A", "B", "C"]`` -> ``"A, B and C"`` (study labels in running text)."""
+    if isinstance(items, (str, bytes)):
+        raise ValueError("items must be a sequence of labels, not a string")
+    items = [str(i) for i in items]
+    if not items:
+        raise ValueError("items must hold at least one label")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _inputs(synthesis_inputs):
+    needed = {"analysis", "use", "outcome", "study", "arm", "role", "data_row", "estimand"}
+    if not isinstance(synthesis_inputs, pd.DataFrame) or not needed <= set(synthesis_inputs.columns):
+        raise ValueError("synthesis_inputs must be the synthesis_inputs table of helpers.rob.load_appraisal()")
+    return synthesis_inputs
+
+
+def single_arm_rows(synthesis_inputs) -> dict[str, dict[str, list[str]]]:
+    """``{outcome: {study: [proportions row ids]}}`` of the pooled single-arm rows, outcomes in the
+    order of :data:`helpers.sof.OUTCOMES`, studies in the order of the table."""
+    from helpers.sof import OUTCOMES
+
+    t = _inputs(synthesis_inputs)
+    single = t[(t["analysis"] == "single_arm") & (t["use"] == "pool")]
+    return {o: {st: list(g["data_row"]) for st, g in single[single["outcome"] == o].groupby("study", sort=False)}
+            for o in OUTCOMES if (single["outcome"] == o).any()}
+
+
+def stented_patients(synthesis_inputs, arms) -> dict[str, int]:
+    """Stented patients per study: the summed sizes of the arms of the pooled single-arm rows
+    (``arms`` indexed by (study, arm))."""
+    t = _inputs(synthesis_inputs)
+    single = t[(t["analysis"] == "single_arm") & (t["use"] == "pool")]
+    pairs = single[["study", "arm"]].drop_duplicates()
+    return {st: int(sum(arms.loc[(st, a), "n"] for a in g["arm"])) for st, g in pairs.groupby("study", sort=False)}
+
+
+def pool_rates(props, rows, *, knha: bool = True, level: float = 0.95):
+    """``(inputs, pooled)``: per outcome of ``rows`` (:func:`single_arm_rows`) the per-study counts
+    (:func:`helpers.synthesis.rate_table`) and their random-effects pool on the logit scale
+    (:func:`helpers.meta.pool_proportions`, REML, Knapp–Hartung if ``knha``)."""
+    from helpers.meta import pool_proportions
+    from helpers.synthesis import rate_table
+
+    inputs = {o: rate_table(props, spec) for o, spec in rows.items()}
+    pooled = {o: pool_proportions(t["events"], t["total"], method="REML", knha=knha, level=level)
+              for o, t in inputs.items()}
+    return inputs, pooled
+
+
+def crude_comparisons(props, synthesis_inputs, *, level: float = 0.95) -> dict[str, list[dict]]:
+    """Per outcome compared in more than one study, each study's crude comparison of its treated
+    and control rows of ``synthesis_inputs`` (analysis ``comparative``): ``study``, ``estimand``,
+    the counts ``ea``/``na`` (treated) and ``eb``/``nb`` (control), ``rebuilt`` and the Wald odds
+    ratio ``or`` (:func:`helpers.effects.odds_ratio`)."""
+    from helpers.effects import odds_ratio
+    from helpers.sof import OUTCOMES
+    from helpers.synthesis import study_rate
+
+    t = _inputs(synthesis_inputs)
+    pairs = t[(t["analysis"] == "comparative") & t["role"].isin(["treated", "control"])]
+    comp = {}
+    for o in OUTCOMES:
+        per = []
+        for st, g in pairs[pairs["outcome"] == o].groupby("study", sort=False):
+            rs = study_rate(props, list(g.loc[g["role"] == "treated", "data_row"]))
+            ctl = study_rate(props, list(g.loc[g["role"] == "control", "data_row"]))
+            per.append({"study": st, "estimand": g["estimand"].iloc[0], "ea": rs.events, "na": rs.total,
+                        "eb": ctl.events, "nb": ctl.total, "rebuilt": rs.rebuilt or ctl.rebuilt,
+                        "or": odds_ratio(rs.events, rs.total, ctl.events, ctl.total, method="wald", level=level)})
+        if len(per) > 1:
+            comp[o] = per
+    return comp
+
+
+# ------------------------------------------------------------------------------ tables
+
+#: marks of the input table for how a count was obtained (keys of helpers.synthesis.HOW)
+MARKS = {"printed": "", "unique": " †", "ambiguous": " ‡", "denominator": " §"}
+
+
+def _labelled_index(cells, labels, order):
+    return [labels[s] for s in order if labels[s] in cells]
+
+
+def counts_table(props, inputs, rows, labels, order) -> pd.DataFrame:
+    """Events / stented patients (%) per study (rows, in ``order``) and outcome (columns), with the
+    marks of :data:`MARKS`; "not reported" where a study gives no count."""
+    from helpers.sof import OUTCOMES
+    from helpers.synthesis import study_rate
+
+    cells: dict = {}
+    for o, t in inputs.items():
+        for r in t.itertuples():
+            how = study_rate(props, rows[o][r.study]).how
+            marks = "".join(dict.fromkeys(MARKS[h] for h in how))
+            cells.setdefault(labels[r.study], {})[OUTCOMES[o]] = f"{r.events}/{r.total} ({pct(r.proportion)}){marks}"
+    table = (pd.DataFrame.from_dict(cells, orient="index")
+             .reindex(index=_labelled_index(cells, labels, order), columns=list(OUTCOMES.values()))
+             .fillna("not reported"))
+    table.index.name = "Study"
+    return table.reset_index()
+
+
+def pooled_summary(pooled, pooled_z) -> pd.DataFrame:
+    """One row per outcome: pooled % (Knapp–Hartung CI), the CI without Knapp–Hartung
+    (``pooled_z``), the prediction interval, τ², I² and Cochran's Q with its p."""
+    from helpers.formatting import p_value
+    from helpers.sof import OUTCOMES
+
+    return pd.DataFrame([{
+        "Outcome (studies)": f"{OUTCOMES[o]} ({r.k})",
+        "Pooled (95% CI)": f"{pct(r.estimate)} ({pct_ci(r.ci_low, r.ci_high)})",
+        "95% CI without Knapp–Hartung": pct_ci(pooled_z[o].ci_low, pooled_z[o].ci_high),
+        "95% prediction interval": pct_ci(r.pi_low, r.pi_high),
+        "τ²": num(r.tau2, 3),
+        "I²": percent(r.i2, 0),
+        "Cochran's Q (p)": f"{num(r.logit.q, 2)} ({p_value(r.logit.q_p, 3)})",
+    } for o, r in pooled.items()])
+
+
+def rates_forest(inputs, pooled, labels, *, level: float = 0.95, show: bool = True):
+    """One forest plot per outcome of the stented patients' rates, in per cent on a shared 0–100%
+    axis: Wilson intervals per study (:func:`helpers.proportions.wilson`), the pooled diamond and
+    the prediction interval, with the numbers in a right-hand column. Shows the figure in the
+    book's style and returns ``None``; with ``show=False`` returns the figure instead (for tests)."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import forest_plot, styled
+    from helpers.proportions import wilson
+    from helpers.sof import OUTCOMES
+
+    with styled():
+        fig, axes = plt.subplots(len(inputs), 1, figsize=(8.5, 11.5 * len(inputs) / 4))
+        for ax, (o, t) in zip(np.atleast_1d(axes), inputs.items()):
+            cis = [wilson(int(e), int(n), level=level) for e, n in zip(t["events"], t["total"])]
+            r = pooled[o]
+            forest_plot([f"{labels[s]} ({e}/{n})" for s, e, n in zip(t["study"], t["events"], t["total"])],
+                        100 * t["proportion"], [100 * c.ci_low for c in cis], [100 * c.ci_high for c in cis],
+                        weights=r.logit.weights, pooled=(100 * r.estimate, 100 * r.ci_low, 100 * r.ci_high),
+                        prediction=(100 * r.pi_low, 100 * r.pi_high), log_scale=False, null=None,
+                        xlabel="% of stented patients", ax=ax, annotate=False,
+                        pooled_label="Pooled (REML, Knapp–Hartung)")
+            ax.set_xlim(0, 100)
+            ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(decimals=0))
+            # right-hand column in the book's number style: "98.7% (93.1% to 99.8%)"
+            text_tf = mpl.transforms.blended_transform_factory(ax.transAxes, ax.transData)
+            markers = [line for line in ax.lines if line.get_gid() == "study-marker"]
+            for line, c in zip(markers, cis):
+                ax.text(1.02, line.get_ydata()[0], f"{pct(c.estimate)} ({pct_ci(c.ci_low, c.ci_high)})",
+                        transform=text_tf, ha="left", va="center")
+            y_pooled = next(p for p in ax.patches if p.get_gid() == "pooled").get_xy()[:, 1].mean()
+            ax.text(1.02, y_pooled, f"{pct(r.estimate)} ({pct_ci(r.ci_low, r.ci_high)})",
+                    transform=text_tf, ha="left", va="center", fontweight="bold")
+            y_pi = next(line for line in ax.lines if line.get_gid() == "prediction").get_ydata()[0]
+            ax.text(1.02, y_pi, f"({pct_ci(r.pi_low, r.pi_high)})", transform=text_tf, ha="left", va="center")
+            ax.text(1.02, ax.get_ylim()[1], "Estimate (95% CI)", transform=text_tf, ha="left", va="bottom",
+                    fontweight="bold")
+            ax.set_title(OUTCOMES[o], loc="left", fontweight="bold")
+        fig.tight_layout()
+        if show:
+            plt.show()
+            return None
+    return fig
+
+
+def leave_one_out_rates(inputs, pooled, outcome, *, level: float = 0.95) -> pd.DataFrame:
+    """:func:`helpers.meta.leave_one_out` of one outcome's pool (REML, Knapp–Hartung), indexed by
+    the study left out, with the pooled estimate and CI back on the proportion scale."""
+    from scipy.special import expit
+
+    from helpers.meta import leave_one_out
+
+    if outcome not in inputs or outcome not in pooled:
+        raise ValueError(f"outcome must be an outcome of the pooled rates, got {outcome!r}")
+    r = pooled[outcome]
+    loo = leave_one_out(r.yi, r.vi, labels=list(inputs[outcome]["study"]), method="REML", knha=True, level=level)
+    return loo.assign(**{c: expit(loo[c]) for c in ("estimate", "ci_low", "ci_high")})
+
+
+def leave_one_out_table(inputs, pooled, labels, order, *, level: float = 0.95) -> pd.DataFrame:
+    """Pooled % (95% Knapp–Hartung CI) with each study left out in turn (rows) per outcome
+    (columns), and a last row with every study."""
+    from helpers.sof import OUTCOMES
+
+    cells: dict = {}
+    for o in pooled:
+        for omitted, row in leave_one_out_rates(inputs, pooled, o, level=level).iterrows():
+            cells.setdefault(labels[omitted], {})[OUTCOMES[o]] = (
+                f"{pct(row['estimate'])} ({pct_ci(row['ci_low'], row['ci_high'])})")
+    table = (pd.DataFrame.from_dict(cells, orient="index")
+             .reindex(index=_labelled_index(cells, labels, order), columns=list(OUTCOMES.values())))
+    table = table.fillna("(not in this pool)")
+    table.loc["None (all studies)"] = [f"{pct(r.estimate)} ({pct_ci(r.ci_low, r.ci_high)})" for r in pooled.values()]
+    table.index.name = "Left out"
+    return table.reset_index()
+
+
+def without_each(inputs, pooled, drop, labels, *, level: float = 0.95):
+    """``(table, long)``: the pooled rates with all studies and without each study of ``drop`` in
+    turn (keeping the others); ``table`` for the reader (pooled % (95% Knapp–Hartung CI), k),
+    ``long`` one row per outcome and study left out with ``Pooled %``."""
+    from helpers.meta import pool_proportions
+    from helpers.sof import OUTCOMES
+
+    if isinstance(drop, str):
+        raise ValueError("drop must be a sequence of study keys, not a string")
+    rows, cells = [], {}
+    for o, t in inputs.items():
+        r_all = pooled[o]
+        cells.setdefault("All studies", {})[OUTCOMES[o]] = f"{pct(r_all.estimate)} ({pct_ci(r_all.ci_low, r_all.ci_high)})"
+        for d in drop:
+            kept = t[t["study"] != d]
+            r = pool_proportions(kept["events"], kept["total"], method="REML", knha=True, level=level)
+            rows.append({"Outcome": OUTCOMES[o], "outcome": o, "Without": labels[d], "Pooled %": 100 * r.estimate})
+            cells.setdefault(f"Without {labels[d]}", {})[OUTCOMES[o]] = (
+                f"{pct(r.estimate)} ({pct_ci(r.ci_low, r.ci_high)}), {r.k} studies")
+    table = pd.DataFrame.from_dict(cells, orient="index")
+    table.index.name = "Studies pooled"
+    return table.reset_index(), pd.DataFrame(rows)
+
+
+def denominator_alternatives(rates, study, alternatives, label, used_total, *, level: float = 0.95) -> pd.DataFrame:
+    """The pooled rate of one outcome (``rates``: its per-study counts) with ``study``'s count
+    replaced by each ``(events, total)`` of ``alternatives``; the one with ``used_total`` is marked
+    "(as used)". Columns: ``<label> deaths``, ``Pooled mortality``, ``95% CI (Knapp–Hartung)`` and
+    ``estimate`` (the pooled proportion, for guards)."""
+    from helpers.meta import pool_proportions
+
+    if study not in set(rates["study"]):
+        raise ValueError(f"study must be a study of the pooled rates, got {study!r}")
+    out = []
+    for k, n in alternatives:
+        t = rates.copy()
+        t.loc[t["study"] == study, ["events", "total"]] = [k, n]
+        r = pool_proportions(t["events"], t["total"], method="REML", knha=True, level=level)
+        out.append({f"{label} deaths": f"{k}/{n}" + (" (as used)" if n == used_total else ""),
+                    "Pooled mortality": pct(r.estimate), "95% CI (Knapp–Hartung)": pct_ci(r.ci_low, r.ci_high),
+                    "estimate": r.estimate})
+    return pd.DataFrame(out)
+
+
+def comparison_table(comp, labels) -> pd.DataFrame:
+    """Crude comparisons (:func:`crude_comparisons`): rows ``"<study>: <what it estimates>"``,
+    columns outcomes, cells "OR (95% CI); counts, stented vs not stented"."""
+    from helpers.sof import ESTIMANDS, OUTCOMES
+
+    cells: dict = {}
+    for o, per in comp.items():
+        for c in per:
+            e = c["or"]
+            cells.setdefault(f"{labels[c['study']]}: {ESTIMANDS[c['estimand']]}", {})[OUTCOMES[o]] = (
+                f"{num(e.estimate, 2)} ({ratio_ci(e.ci_low, e.ci_high)}); {c['ea']}/{c['na']} vs {c['eb']}/{c['nb']}")
+    table = pd.DataFrame.from_dict(cells, orient="index")
+    table.index.name = "Study: what the comparison estimates"
+    return table.reset_index()
+
+
+def comparison_forest(comp, labels, *, show: bool = True):
+    """One forest plot per outcome of the crude odds ratios of :func:`crude_comparisons`, log scale,
+    a shared x axis, the side each direction favours labelled; no pooled estimate. Shows the figure
+    and returns ``None``; with ``show=False`` returns the figure instead (for tests)."""
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import forest_plot, styled
+    from helpers.sof import OUTCOMES
+    from helpers.vocabulary import BENEFICIAL_OUTCOMES, favours
+
+    with styled():
+        fig, axes = plt.subplots(len(comp), 1, figsize=(8.5, 2.2 * len(comp)))
+        axes = np.atleast_1d(axes)
+        for ax, (o, per) in zip(axes, comp.items()):
+            forest_plot([labels[c["study"]] for c in per], [c["or"].estimate for c in per],
+                        [c["or"].ci_low for c in per], [c["or"].ci_high for c in per],
+                        xlabel="odds ratio, stented vs not stented (log scale)", ax=ax,
+                        favours=favours("stenting", "no stenting", higher_is_better=o in BENEFICIAL_OUTCOMES))
+            ax.set_title(OUTCOMES[o], loc="left", fontweight="bold")
+        lo = min(ax.get_xlim()[0] for ax in axes)
+        hi = max(ax.get_xlim()[1] for ax in axes)
+        for ax in axes:
+            ax.set_xlim(lo, hi)
+        fig.tight_layout()
+        if show:
+            plt.show()
+            return None
+    return fig
+
+
+VERDICTS = ("consistent", "inconsistent", "unverifiable")
+
+
+def audit_by_study(audit, labels, order) -> pd.DataFrame:
+    """Checks run and their verdicts per study (rows in ``order``), counted as the Audit page
+    counts them: every check of :func:`helpers.audit.run_audit`, none left out."""
+    if not isinstance(audit, pd.DataFrame) or not {"study", "verdict"} <= set(audit.columns):
+        raise ValueError("audit must be the table of helpers.audit.run_audit()")
+    unknown = sorted(set(audit["verdict"]) - set(VERDICTS))
+    if unknown:
+        raise ValueError(f"audit has verdicts {unknown} that the table does not count")
+    by = (audit.groupby(["study", "verdict"]).size().unstack(fill_value=0)
+          .reindex(index=list(order), columns=list(VERDICTS), fill_value=0))
+    return pd.DataFrame({"Study": [labels[s] for s in order], "Checks run": by.sum(axis=1).to_numpy(),
+                         **{v.capitalize(): by[v].to_numpy() for v in VERDICTS}})
+
+
+def inputs_audited(audit, props, rows) -> list[tuple[str, str]]:
+    """``(proportions id, verdict)`` of the audit's percentage check of each row of ``rows``
+    (:func:`single_arm_rows`); ``ValueError`` if a row has no such check, or more than one."""
+    label_of = {r.id: (r.study, r.location, f"{r.item}: {r.category}" if pd.notna(r.category) else r.item, r.arm)
+                for r in props.itertuples()}
+    out = []
+    for spec in rows.values():
+        for ids in spec.values():
+            for i in [ids] if isinstance(ids, str) else ids:
+                st, loc, item, arm = label_of[i]
+                hit = audit[(audit["study"] == st) & (audit["location"] == loc) & (audit["item"] == f"{item} ({arm})")
+                            & audit["check"].isin(["percent", "percent-reachable"])]
+                if len(hit) != 1:
+                    raise ValueError(f"rows: {i} has {len(hit)} percentage checks in the audit, expected 1")
+                out.append((i, hit["verdict"].iloc[0]))
+    return out
+
+
+def overlap_pairs(appraisal, status: str = "possible") -> list[tuple[str, str]]:
+    """The ``(study_a, study_b)`` pairs of ``data/appraisal/overlap.csv`` with ``status``
+    (``possible`` or ``not_suspected``), in the order of the table."""
+    try:
+        table = appraisal["overlap"]
+    except (KeyError, TypeError):
+        raise ValueError("appraisal must be the result of helpers.rob.load_appraisal() (with 'overlap')") from None
+    if status not in ("possible", "not_suspected"):
+        raise ValueError(f"status must be 'possible' or 'not_suspected', got {status!r}")
+    t = table[table["status"] == status]
+    return list(zip(t["study_a"], t["study_b"]))
+
+
+# ------------------------------------------------------------------------------ the studies side by side
+
+def _table(pkg, name):
+    try:
+        return pkg[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"pkg must be the result of helpers.data.load_package() (with {name!r})") from None
+
+
+def characteristics_table(pkg, appraisal) -> pd.DataFrame:
+    """Per study (publication order): design and setting, enrolment period and the groups shown
+    with their sizes: a comparison's two arms (its ``target_trial`` row), else the stented arm(s)
+    of the pooled single-arm rows."""
+    studies = _table(pkg, "studies").set_index("study")
+    arms = _table(pkg, "arms").set_index(["study", "arm"])
+    trials = appraisal["target_trial"].set_index("study")
+    inputs = _inputs(appraisal["synthesis_inputs"])
+    single = inputs[(inputs["analysis"] == "single_arm") & (inputs["use"] == "pool")]
+    rows = []
+    for st in studies.index:
+        shown = (str(trials.loc[st, "comparison"]).split("|") if st in trials.index
+                 else list(dict.fromkeys(single.loc[single["study"] == st, "arm"])))
+        rows.append({"Study": str(studies.loc[st, "label"]), "Design and setting": design(studies, st),
+                     "Period": period(studies, st), "Groups (n)": arm_text(arms, st, shown)})
+    return pd.DataFrame(rows)
+
+
+def comparison_bias_table(pkg, appraisal) -> pd.DataFrame:
+    """Per study: what it compares, how the comparison was assigned and adjusted (its target-trial
+    row) and the overall risk of bias with the domains that set it
+    (:func:`helpers.appraisal_view.rob_line`)."""
+    from helpers.appraisal_view import rob_line
+
+    studies = _table(pkg, "studies").set_index("study")
+    trials = appraisal["target_trial"].set_index("study")
+    return pd.DataFrame([{
+        "Study": str(studies.loc[st, "label"]),
+        "Comparison": plain(studies.loc[st, "comparison"]),
+        "Assignment and adjustment": trials.loc[st, "assignment"] if st in trials.index else "single arm: no comparison",
+        "Risk of bias (see the appraisal chapter)": rob_line(pkg, appraisal, st),
+    } for st in studies.index])
+
+
+#: the outcomes whose definitions the synthesis shows (definitions.csv codes -> column headings)
+DEFINED_OUTCOMES = {"favourable_outcome": "Favourable outcome", "sich": "sICH",
+                    "successful_recanalization": "Successful recanalisation", "mortality": "Death"}
+
+
+def definitions_table(pkg) -> pd.DataFrame:
+    """Per study: its definitions of the outcomes of :data:`DEFINED_OUTCOMES` (:func:`definition`)."""
+    studies = _table(pkg, "studies").set_index("study")
+    defs = _table(pkg, "definitions")
+    return pd.DataFrame([{"Study": str(studies.loc[st, "label"]),
+                          **{col: definition(defs, st, o) for o, col in DEFINED_OUTCOMES.items()}}
+                         for st in studies.index])

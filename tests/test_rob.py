@@ -27,7 +27,8 @@ def tables():
 
 
 def test_real_appraisal_tables_validate(tables):
-    assert set(tables) == {"robins_i", "jbi_case_series", "target_trial", "synthesis_inputs", "grade"}
+    assert set(tables) == {"robins_i", "jbi_case_series", "target_trial", "synthesis_inputs", "grade",
+                           "overlap"}
     rob = tables["robins_i"]
     # every comparative study in studies.csv with a comparison has all seven domains
     assert all(sorted(g) == sorted(DOMAINS) for _, g in rob.groupby(["study", "comparison"])["domain"])
@@ -45,6 +46,22 @@ def test_every_quote_part_is_verbatim(tables):
             text = hd.normalise_whitespace((ROOT / "sources" / f"{r.study}.txt").read_text(encoding="utf-8"))
             for part in r.quote.split(QUOTE_SEP):
                 assert hd.normalise_whitespace(part) in text, (r.id, part[:60])
+
+
+def test_overlap_pairs_are_distinct_studies_with_verbatim_quotes(tables):
+    overlap = tables["overlap"]
+    assert len(overlap) >= 1 and (overlap["study_a"] != overlap["study_b"]).all()
+    assert len({frozenset(p) for p in zip(overlap["study_a"], overlap["study_b"])}) == len(overlap)
+    for r in overlap.itertuples():
+        for study, quote in ((r.study_a, r.quote_a), (r.study_b, r.quote_b)):
+            text = hd.normalise_whitespace((ROOT / "sources" / f"{study}.txt").read_text(encoding="utf-8"))
+            assert all(hd.normalise_whitespace(part) in text for part in quote.split(QUOTE_SEP)), (r.id, study)
+
+
+def test_overlap_pair_of_a_study_with_itself_is_reported(pkg):
+    _edit(pkg / "appraisal" / "overlap.csv", 2, "study_b", "alkasab2025")
+    with pytest.raises(hd.DataValidationError, match="cannot overlap with itself"):
+        load_appraisal(pkg)
 
 
 def test_audit_links_resolve_to_one_row_each(tables):
@@ -130,6 +147,9 @@ BAD_EDITS = [  # (file, CSV line, column, value, expected message); one edit per
     ("jbi_case_series.csv", 2, "answer", "maybe", "answer 'maybe' is not one of"),
     ("synthesis_inputs.csv", 2, "data_row", "alexandre2026-t2-sich-all-adj", "needs a proportions row"),
     ("target_trial.csv", 3, "after_time_zero_items", "No such row", "prints no item 'No such row'"),
+    ("overlap.csv", 2, "quote_b", "Words that no paper prints.", "quote_b not found verbatim"),
+    ("overlap.csv", 3, "study_b", "nobody2099", "study_b: unknown study key 'nobody2099'"),
+    ("overlap.csv", 4, "status", "likely", "status 'likely' is not one of"),
 ]
 
 
