@@ -43,7 +43,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from helpers.validation import check_ci, check_count_le_total, check_finite, check_positive, check_probability
+from helpers.validation import (check_ci, check_count, check_count_le_total, check_finite, check_positive,
+                                check_probability, check_whole)
 
 __all__ = [
     "EValue", "evalue_point", "evalue", "smd_binary", "smd_continuous", "smd_from_median_iqr",
@@ -277,6 +278,9 @@ def imprecision_levels(ci_low, ci_high, *, events=None, thresholds=(0.75, 1.25),
     ``thresholds[1]``); 1 when it includes no effect (1) and one appreciable effect, or when it
     is narrow but fewer than ``ois_events`` events were observed (``events`` given); else 0."""
     lo, hi = check_positive(ci_low, "ci_low"), check_positive(ci_high, "ci_high")
+    ois_events = check_whole(ois_events, "ois_events", 1, 10**6)
+    if events is not None:
+        events = check_count(events, "events")
     if lo > hi:
         raise ValueError(f"ci_low must not exceed ci_high, got {lo} and {hi}")
     if not (isinstance(thresholds, tuple) and len(thresholds) == 2 and 0 < thresholds[0] < 1 < thresholds[1]):
@@ -286,8 +290,6 @@ def imprecision_levels(ci_low, ci_high, *, events=None, thresholds=(0.75, 1.25),
     if lo <= 1 <= hi and (lo < thresholds[0] or hi > thresholds[1]):
         return 1
     if events is not None:
-        if isinstance(events, bool) or not isinstance(events, int) or events < 0:
-            raise ValueError(f"events must be a non-negative integer, got {events!r}")
         if events < ois_events:
             return 1
     return 0
@@ -297,7 +299,9 @@ def per_1000(assumed_risk, rr, rr_low, rr_high) -> tuple[int, int, int, int]:
     """Assumed risk and the corresponding risk (with its CI) per 1000, from a risk ratio:
     (assumed, corresponding, low, high), each rounded to whole patients and capped at 1000."""
     p0 = check_probability(assumed_risk, "assumed_risk")
-    check_ci(rr, rr_low, rr_high, ratio=True, names=("rr", "rr_low", "rr_high"))
+    if rr is None:
+        raise ValueError("rr must be a risk ratio, got None")
+    rr, rr_low, rr_high = check_ci(rr, rr_low, rr_high, ratio=True, names=("rr", "rr_low", "rr_high"))
 
     def cap(x):
         return int(round(min(1000.0, 1000.0 * x)))

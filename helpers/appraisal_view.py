@@ -21,13 +21,31 @@ from helpers.appraisal import evalue_table
 from helpers.rob import (DOMAIN_SHORT, DOMAINS, JBI_QUESTIONS, JUDGEMENT_WORDS, QUOTE_SEP, SIGNALLING,
                          baseline_balance, jbi_summary, robins_summary)
 from helpers.robplots import JBI_SCALE, ROBINS_SCALE, summary_plot, traffic_light
+from helpers.validation import check_choice, check_mapping, check_tables
 
 __all__ = ["study_labels", "overall_table", "domain_table", "jbi_table", "target_trial_table", "balance_table",
            "evalue_display", "rob_traffic_light", "rob_summary", "rob_line", "judgement_text"]
 
 
+_PKG_TABLES = ("studies", "arms", "estimates")
+_APPRAISAL_TABLES = ("robins_i", "jbi_case_series", "target_trial")
+
+
+_UNUSED = object()
+
+
+def _check(pkg, appraisal=_UNUSED, study=None, *, allow_none=False):
+    """Boundary checks shared by the views: the package, the appraisal, the study key."""
+    check_tables(pkg, "pkg", _PKG_TABLES)
+    if appraisal is not _UNUSED:
+        check_tables(appraisal, "appraisal", _APPRAISAL_TABLES, "helpers.rob.load_appraisal()")
+    if study is not None or not allow_none:
+        check_choice(study, "study", [str(k) for k in pkg["studies"]["study"]])
+
+
 def study_labels(pkg) -> dict[str, str]:
     """First author's surname and year per study key, e.g. ``{"lee2025": "Lee 2025"}``."""
+    check_tables(pkg, "pkg", ("studies",))
     s = pkg["studies"].set_index("study")
     return (s["citation"].str.split(",").str[0].str.rsplit(" ", n=1).str[0] + " " + s["year"].astype(str)).to_dict()
 
@@ -39,7 +57,10 @@ def _arm_label(pkg, study, comparison) -> str:
 
 def judgement_text(value, scale=ROBINS_SCALE) -> str:
     """Symbol and words of a judgement, e.g. "× Serious"."""
-    if value not in scale:
+    check_mapping(scale, "scale", "a mapping of judgement to (colour, symbol, words)")
+    if not all(isinstance(v, tuple) and len(v) == 3 for v in scale.values()):
+        raise ValueError("scale must map each judgement to (colour, symbol, words)")
+    if not isinstance(value, str) or value not in scale:
         raise ValueError(f"value must be one of {', '.join(scale)}, got {value!r}")
     _, symbol, words = scale[value]
     return f"{symbol} {words}"
@@ -52,6 +73,7 @@ def _studies(table, study):
 def overall_table(pkg, appraisal, study=None) -> pd.DataFrame:
     """One row per comparison: each domain's judgement (symbol and word), the overall judgement
     derived by ROBINS-I's rule, and the domains that set it."""
+    _check(pkg, appraisal, study, allow_none=True)
     labels = study_labels(pkg)
     s = robins_summary(_studies(appraisal["robins_i"], study))
     return pd.DataFrame([{
@@ -73,6 +95,7 @@ def _signalling(text) -> str:
 def domain_table(pkg, appraisal, study) -> pd.DataFrame:
     """Every ROBINS-I judgement of ``study``: domain, judgement, signalling answers, rationale,
     the paper's words, and the audit checks linked to it."""
+    _check(pkg, appraisal, study)
     rob = _studies(appraisal["robins_i"], study)
     if rob.empty:
         raise ValueError(f"study {study!r} has no ROBINS-I rows")
@@ -89,6 +112,7 @@ def domain_table(pkg, appraisal, study) -> pd.DataFrame:
 def jbi_table(pkg, appraisal, study) -> pd.DataFrame:
     """The JBI case-series checklist of ``study``: question, answer (symbol and word), rationale,
     the paper's words."""
+    _check(pkg, appraisal, study)
     jbi = _studies(appraisal["jbi_case_series"], study)
     if jbi.empty:
         raise ValueError(f"study {study!r} has no JBI rows")
@@ -102,6 +126,7 @@ def jbi_table(pkg, appraisal, study) -> pd.DataFrame:
 
 def target_trial_table(pkg, appraisal, study=None) -> pd.DataFrame:
     """The target trial of each comparison, one column per element, one row per comparison."""
+    _check(pkg, appraisal, study, allow_none=True)
     labels = study_labels(pkg)
     t = _studies(appraisal["target_trial"], study)
     return pd.DataFrame([{
@@ -116,6 +141,7 @@ def balance_table(pkg, appraisal, study) -> pd.DataFrame:
     """Standardised differences of ``study``'s Table 1 before weighting (empty when it prints no
     Table 1): item, the two groups as printed, SMD (approximate ones marked "≈"), and "imbalanced"
     when |SMD| ≥ 0.1."""
+    _check(pkg, appraisal, study)
     trials = appraisal["target_trial"]
     rows = trials[trials["study"] == study]
     if rows.empty:
@@ -135,6 +161,7 @@ def balance_table(pkg, appraisal, study) -> pd.DataFrame:
 def evalue_display(pkg, study=None) -> pd.DataFrame:
     """E-values of every adjusted ratio (of ``study``, or all): the ratio as printed, the
     conversion used, the E-value of the estimate and of the CI limit nearer the null."""
+    _check(pkg, study=study, allow_none=True)
     labels = study_labels(pkg)
     t = evalue_table(pkg["estimates"])
     t = t if study is None else t[t["study"] == study]
@@ -155,6 +182,7 @@ def _participants(pkg, study, comparison) -> int:
 
 def rob_traffic_light(pkg, appraisal, study=None, **kwargs):
     """The ROBINS-I traffic-light figure of every comparison (or ``study``'s)."""
+    _check(pkg, appraisal, study, allow_none=True)
     labels = study_labels(pkg)
     s = robins_summary(_studies(appraisal["robins_i"], study))
     rows = [f"{labels[r.study]}\n{_arm_label(pkg, r.study, r.comparison)}" for r in s.itertuples()]
@@ -164,6 +192,7 @@ def rob_traffic_light(pkg, appraisal, study=None, **kwargs):
 
 def rob_summary(pkg, appraisal, **kwargs):
     """The ROBINS-I summary bar plot, each comparison weighted by its number of patients."""
+    _check(pkg, appraisal, allow_none=True)
     s = robins_summary(appraisal["robins_i"])
     weights = [_participants(pkg, r.study, r.comparison) for r in s.itertuples()]
     return summary_plot(list(DOMAINS), s[list(DOMAINS)].values.tolist(), weights=weights,
@@ -173,6 +202,7 @@ def rob_summary(pkg, appraisal, **kwargs):
 def rob_line(pkg, appraisal, study) -> str:
     """One line for a verdict box: "Risk of bias (ROBINS-I V2): serious overall, set by
     confounding and selection of participants." (a JBI line for a case series)."""
+    _check(pkg, appraisal, study)
     rob = _studies(appraisal["robins_i"], study)
     if not rob.empty:
         parts = []

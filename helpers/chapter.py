@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from helpers.proportions import clopper_pearson, wilson
+from helpers.validation import (check_count_le_total, check_decimals, check_finite, check_flag, check_mapping, check_positive,
+                                check_reals, check_sequence, check_text, check_total, check_whole)
 from helpers.vocabulary import CHECK_SHORT, VERDICT_WORDS, recomputed_words, replace_codes
 
 NOT_DEFINED = "not defined"
@@ -73,6 +75,7 @@ def html_table(frame: pd.DataFrame, *, index: bool = False):
 
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    check_flag(index, "index")
     return HTML(frame.to_html(index=index, border=0))
 
 
@@ -87,7 +90,7 @@ def listing(values) -> str:
     """``[1, 2, 3]`` -> ``"1, 2, 3"`` (candidate counts and totals in running text)."""
     if isinstance(values, (str, bytes)):
         raise ValueError("values must be a sequence of values, not a string")
-    return ", ".join(str(v) for v in values)
+    return ", ".join(str(v) for v in check_sequence(values, "values"))
 
 
 def pct_text(row) -> str:
@@ -105,6 +108,9 @@ def ratio_text(x: float, *, decimals: int = 2) -> str:
     """An odds ratio of a 2×2 table in words: ∞ or 0 are complete separation."""
     if not isinstance(x, (int, float)) or isinstance(x, bool) or math.isnan(x):
         raise ValueError(f"x must be a number, got {x!r}")
+    if x < 0:
+        raise ValueError(f"x must be an odds ratio (0 or more, or inf), got {x!r}")
+    decimals = check_decimals(decimals, "decimals", allow_none=False)
     if math.isinf(x):
         return "∞ (separation)"
     if x == 0:
@@ -301,6 +307,8 @@ def audit_slice(audit: pd.DataFrame, arm_words: Mapping[str, str], *, sort: bool
         raise ValueError("audit must be a DataFrame from helpers.audit.run_audit")
     if not isinstance(arm_words, Mapping):
         raise ValueError(f"arm_words must map arm codes to words, got {type(arm_words).__name__}")
+    check_flag(sort, "sort")
+    check_mapping(check_words, "check_words", "a mapping of check codes to questions")
     missing = sorted(set(audit["check"]) - set(check_words))
     if missing:
         raise ValueError(f"check_words has no words for the checks {missing}")
@@ -353,6 +361,13 @@ def rate_table(rates: Sequence[Mapping]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _check_figsize(figsize, name="figsize"):
+    size = check_reals(figsize, name, min_length=2, max_length=2, positive=True)
+    if size.max() > 50:
+        raise ValueError(f"{name} must be at most 50 inches wide and high, got {tuple(size)}")
+    return tuple(size)
+
+
 def rates_figure(labels, counts, totals, *, figsize=(8.0, 5.6)):
     """Two panels, Wilson (top) and Clopper–Pearson (bottom) 95% intervals of the same rates
     (:func:`helpers.plots.proportion_plot`); returns the figure."""
@@ -360,6 +375,14 @@ def rates_figure(labels, counts, totals, *, figsize=(8.0, 5.6)):
 
     from helpers.plots import proportion_plot
 
+    _check_figsize(figsize)
+    labels = check_sequence(labels, "labels", min_length=1, max_length=200)
+    counts, totals = check_sequence(counts, "counts"), check_sequence(totals, "totals")
+    if not len(labels) == len(counts) == len(totals):
+        raise ValueError(f"labels, counts and totals must have the same length, got {len(labels)}, "
+                         f"{len(counts)} and {len(totals)}")
+    for i, (k, n) in enumerate(zip(counts, totals)):
+        check_count_le_total(k, n, f"counts[{i}]", f"totals[{i}]")
     fig, axes = plt.subplots(2, 1, figsize=figsize, sharex=True)
     proportion_plot(labels, counts, totals, method="wilson", ax=axes[0], xlabel="")
     axes[0].set_title("Wilson score interval", loc="left", fontsize=10)
@@ -415,8 +438,9 @@ def effect_text(effect, scale: float = 1.0, decimals: int = 2) -> str:
         est, lo, hi = effect.estimate, effect.ci_low, effect.ci_high
     except AttributeError:
         raise ValueError(f"effect must have estimate, ci_low and ci_high, got {effect!r}") from None
-    if not isinstance(scale, (int, float)) or isinstance(scale, bool) or not math.isfinite(scale):
+    if not isinstance(scale, (int, float)) or isinstance(scale, bool):
         raise ValueError(f"scale must be a finite number, got {scale!r}")
+    scale = check_finite(scale, "scale")
     return estimate_ci(scale * est, scale * lo, scale * hi, decimals)
 
 
@@ -439,6 +463,7 @@ def table_reached(result, n_a: int, n_b: int) -> str:
         table, p = result.table, result.p
     except AttributeError:
         raise ValueError(f"result must be a fragility result with table and p, got {result!r}") from None
+    n_a, n_b = check_total(n_a, "n_a"), check_total(n_b, "n_b")
     return f"{table[0]}/{n_a}; {table[2]}/{n_b} (p = {p_value(p, 3)})"
 
 
@@ -521,6 +546,18 @@ def grouped_forest(rows: pd.DataFrame, *, title: str, xlabel: str, xlim, xticks,
     needed = {"subgroup", "estimate", "ci_low", "ci_high", "label"}
     if not isinstance(rows, pd.DataFrame) or not needed <= set(rows.columns):
         raise ValueError(f"rows must be a DataFrame with columns {sorted(needed)}")
+    check_text(title, "title", empty=True)
+    check_text(xlabel, "xlabel", empty=True)
+    lim = check_reals(xlim, "xlim", min_length=2, max_length=2, positive=True)
+    if not lim[0] < lim[1]:
+        raise ValueError(f"xlim must be (low, high) with low < high on the log axis, got {tuple(lim)}")
+    xticks = list(check_reals(xticks, "xticks", max_length=50, positive=True))
+    width = check_positive(width, "width")
+    _check_figsize((width, 1.0), "width")
+    font = check_whole(font, "font", 1, 72)
+    if favours is not None and (not isinstance(favours, (tuple, list)) or len(favours) != 2
+                                or not all(isinstance(f, str) for f in favours)):
+        raise ValueError(f"favours must be None or a (left, right) pair of labels, got {favours!r}")
     with styled():
         fig, ax = plt.subplots(figsize=(width, 0.9 + 0.36 * (len(rows) + rows["label"].nunique())))
         forest_plot(rows["subgroup"], rows["estimate"], rows["ci_low"], rows["ci_high"],

@@ -14,6 +14,12 @@ from __future__ import annotations
 
 from helpers.consistency import candidate_totals
 from helpers.pvalues import binary_ttest_pvalues, categorical_pvalues, matching_tests
+from helpers.validation import check_whole, check_work
+
+#: the largest denominator searched, and the most (count, denominator) pairs of tables tested:
+#: each table costs five tests, so these keep a search to a few seconds
+MAX_DENOMINATOR = 100_000
+MAX_TABLES = 20_000
 
 
 def denominator_search(printed_a: str, max_a: int, printed_b: str, max_b: int, p_printed: str):
@@ -26,10 +32,21 @@ def denominator_search(printed_a: str, max_a: int, printed_b: str, max_b: int, p
     for name, value in (("max_a", max_a), ("max_b", max_b)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_whole(value, name, 1, MAX_DENOMINATOR)
     if not isinstance(p_printed, str) or not p_printed.strip():
         raise ValueError(f"p_printed must be the p as printed, got {p_printed!r}")
-    fits_a = candidate_totals(printed_a, min_total=1, max_total=max_a)
-    fits_b = candidate_totals(printed_b, min_total=1, max_total=max_b)
+    fits = []
+    for name, printed, top in (("printed_a", printed_a, max_a), ("printed_b", printed_b, max_b)):
+        try:
+            fits.append(candidate_totals(printed, min_total=1, max_total=top))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+    fits_a, fits_b = fits
+    check_work(len(fits_a) * len(fits_b), MAX_TABLES, "the pairs of tables tested", "max_a × max_b")
+    try:
+        matching_tests({"fisher": 0.5}, p_printed)
+    except ValueError as exc:
+        raise ValueError(f"p_printed: {exc}") from None
     hits = []
     for ka, da in fits_a:
         for kb, db in fits_b:

@@ -218,7 +218,7 @@ def forest_plot(labels, estimates, ci_low, ci_high, *, weights=None, pooled=None
     if not isinstance(log_scale, bool) or not isinstance(annotate, bool):
         raise ValueError("log_scale and annotate must be True or False")
     if favours is not None:
-        if (isinstance(favours, str) or len(favours) != 2
+        if (isinstance(favours, str) or not isinstance(favours, (tuple, list)) or len(favours) != 2
                 or not all(isinstance(f, str) and f.strip() for f in favours)):
             raise ValueError(f"favours must be two non-empty strings (left, right), got {favours!r}")
         if null is None:

@@ -42,6 +42,7 @@ import pandas as pd
 
 from helpers.data import (APPRAISAL_KINDS, DataValidationError, _descriptor, _read_csv, _root, _typed_frame,
                           load_package, normalise_whitespace)
+from helpers.validation import check_frame, check_sequence, check_text
 
 __all__ = [
     "APPRAISAL_KINDS", "DOMAINS", "SIGNALLING", "JUDGEMENTS", "JBI_QUESTIONS", "QUOTE_SEP", "load_appraisal",
@@ -278,7 +279,10 @@ def overall_judgement(judgements) -> str:
     (ROBINS-I: no clear indication of serious or critical risk, but key information lacking).
     Raises ``ValueError`` for an empty sequence or an unknown judgement.
     """
-    values = list(judgements) if not isinstance(judgements, str) else [judgements]
+    if isinstance(judgements, str):
+        values = [judgements]
+    else:
+        values = check_sequence(judgements, "judgements")
     if not values:
         raise ValueError("judgements must hold at least one domain judgement")
     for v in values:
@@ -327,6 +331,7 @@ def resolve_audit_links(table: pd.DataFrame, audit: pd.DataFrame) -> pd.DataFram
     """
     if not isinstance(audit, pd.DataFrame) or not {"study", "check", "item", "verdict"} <= set(audit.columns):
         raise ValueError("audit must be the table of helpers.audit.run_audit()")
+    check_frame(table, "table", ("id", "audit_links"), "an appraisal table (robins_i or jbi_case_series)")
     out = []
     for r in table.itertuples(index=False):
         for link in _split(r.audit_links):
@@ -353,6 +358,8 @@ def baseline_balance(pkg, trial, *, location: str = "Table 1") -> pd.DataFrame:
     cells), ``smd``, ``approximate``, ``ids``.
     """
     from helpers.appraisal import smd_binary, smd_continuous, smd_from_median_iqr
+
+    check_text(location, "location")
 
     if not isinstance(pkg, dict) or "proportions" not in pkg or "continuous" not in pkg:
         raise ValueError("pkg must be the result of helpers.data.load_package()")

@@ -26,7 +26,8 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import offset_copy
 from matplotlib.patches import Patch
 
-from .plots import PALETTE, styled
+from .validation import check_reals
+from .plots import PALETTE, _check_ax, styled
 
 __all__ = ["ROBINS_SCALE", "JBI_SCALE", "traffic_light", "summary_plot"]
 
@@ -62,6 +63,20 @@ def _check_scale(scale) -> dict:
     return dict(scale)
 
 
+def _grid(judgements):
+    if isinstance(judgements, (str, bytes)) or not isinstance(judgements, Sequence):
+        return None
+    if any(isinstance(r, (str, bytes)) or not isinstance(r, Sequence) for r in judgements):
+        return None
+    return [list(r) for r in judgements]
+
+
+def _overall(overall) -> list:
+    if isinstance(overall, (str, bytes)) or not isinstance(overall, Sequence):
+        raise ValueError(f"overall must be a sequence of judgements, one per row, got {overall!r}"[:120])
+    return list(overall)
+
+
 def _labels(values, name) -> list[str]:
     if isinstance(values, str) or not isinstance(values, Sequence) or len(values) == 0:
         raise ValueError(f"{name} must be a non-empty sequence of labels")
@@ -80,17 +95,19 @@ def traffic_light(rows, columns, judgements, *, scale=ROBINS_SCALE, overall=None
     scale = _check_scale(scale)
     rows = _labels(rows, "rows")
     columns = _labels(columns, "columns")
-    grid = [list(r) for r in judgements] if isinstance(judgements, Sequence) else None
+    _check_ax(ax)
+    grid = _grid(judgements)
     if grid is None or len(grid) != len(rows) or any(len(r) != len(columns) for r in grid):
-        raise ValueError(f"judgements must be {len(rows)} rows of {len(columns)} judgements")
+        raise ValueError(f"judgements must be {len(rows)} rows of {len(columns)} judgements "
+                         f"(one per row and per one of columns)")
     if overall is not None:
-        overall = list(overall)
+        overall = _overall(overall)
         if len(overall) != len(rows):
             raise ValueError(f"overall must hold one judgement per row ({len(rows)}), got {len(overall)}")
     for value in [v for r in grid for v in r] + (overall or []):
         if value not in scale:
             raise ValueError(f"judgements: {value!r} is not a level of the scale ({', '.join(scale)})")
-    if column_titles is not None and len(column_titles) != len(columns):
+    if column_titles is not None and len(_labels(column_titles, "column_titles")) != len(columns):
         raise ValueError(f"column_titles must hold one title per column ({len(columns)})")
 
     cols = columns + (["Overall"] if overall is not None else [])
@@ -145,18 +162,19 @@ def summary_plot(columns, judgements, *, weights=None, scale=ROBINS_SCALE, overa
     ``overall`` adds an "Overall" bar at the bottom. Returns the figure."""
     scale = _check_scale(scale)
     columns = _labels(columns, "columns")
-    grid = [list(r) for r in judgements] if isinstance(judgements, Sequence) else None
+    _check_ax(ax)
+    grid = _grid(judgements)
     if not grid or any(len(r) != len(columns) for r in grid):
-        raise ValueError(f"judgements must be rows (studies) of {len(columns)} judgements")
+        raise ValueError(f"judgements must be rows (studies) of {len(columns)} judgements (one per one of columns)")
     n = len(grid)
     if weights is None:
         w = np.ones(n)
     else:
-        w = np.asarray(list(weights), dtype=float)
-        if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w <= 0):
-            raise ValueError(f"weights must be {n} positive finite numbers, one per study")
+        w = check_reals(weights, "weights", min_length=n, max_length=n, positive=True)
+    if column_titles is not None and len(_labels(column_titles, "column_titles")) != len(columns):
+        raise ValueError(f"column_titles must hold one title per column ({len(columns)})")
     if overall is not None:
-        overall = list(overall)
+        overall = _overall(overall)
         if len(overall) != n:
             raise ValueError(f"overall must hold one judgement per study ({n})")
     for value in [v for r in grid for v in r] + (overall or []):

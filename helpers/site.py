@@ -53,6 +53,24 @@ def verdict_class(heading: str) -> str:
     return "verdict-" + re.sub(r"[^a-z]+", "-", heading.lower()).strip("-")
 
 
+def _root_of(root, name: str = "root") -> Path:
+    """``root`` as a Path (``None``: this checkout); raise unless a path to an existing folder."""
+    if root is None:
+        return ROOT
+    if not isinstance(root, (str, Path)) or (isinstance(root, str) and not root.strip()):
+        raise ValueError(f"{name} must be a path to a folder or None, got {root!r}"[:200])
+    path = Path(root)
+    if not path.is_dir():
+        raise ValueError(f"{name}: {path} is not a directory")
+    return path
+
+
+def _path(value, name: str) -> Path:
+    if not isinstance(value, (str, Path)) or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{name} must be a path, got {value!r}"[:200])
+    return Path(value)
+
+
 def _normalise(text: str) -> str:
     return " ".join(text.split())
 
@@ -71,7 +89,7 @@ def load_claims(root: Path | str | None = None) -> list[dict]:
     ``data/sources/<study>.txt``; ``verdict`` must be one of :data:`VERDICT_HEADINGS`. Raises
     ValueError naming the file, line and column otherwise. Rows come in ``studies.csv`` order.
     """
-    data = Path(root) / "data" if root is not None else ROOT / "data"
+    data = _root_of(root) / "data"
     studies = _read(data / "studies.csv", "root")
     claims = _read(data / "claims.csv", "root")
     by_study: dict[str, dict] = {}
@@ -106,7 +124,7 @@ def _paper_label(study: dict) -> str:
 
 def findings_rows(root: Path | str | None = None) -> list[dict]:
     """One dict per paper: ``paper``, ``chapter`` (docname), ``location``, ``claim``, ``verdict``, ``reason``."""
-    data = Path(root) / "data" if root is not None else ROOT / "data"
+    data = _root_of(root) / "data"
     studies = {s["study"]: s for s in _read(data / "studies.csv", "root")}
     rows = []
     for claim in load_claims(root):
@@ -122,6 +140,7 @@ def findings_markdown(root: Path | str | None = None) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 
+    _root_of(root)
     lines = ["| Paper | The authors' main claim | Our verdict | Why |", "|---|---|---|---|"]
     for row in findings_rows(root):
         lines.append(
@@ -133,7 +152,9 @@ def findings_markdown(root: Path | str | None = None) -> str:
 
 def git_footer(root: Path | str | None = None, repository_url: str = "") -> str:
     """HTML footer naming the commit and the commit date of the checkout (from git, not the clock)."""
-    root = Path(root) if root is not None else ROOT
+    root = _root_of(root)
+    if not isinstance(repository_url, str):
+        raise ValueError(f"repository_url must be text (a URL or ''), got {repository_url!r}")
 
     def git(*args: str) -> str:
         try:
@@ -158,10 +179,13 @@ def git_footer(root: Path | str | None = None, repository_url: str = "") -> str:
 
 def write_data_zip(data: Path | str, target: Path | str) -> Path:
     """Zip the folder ``data`` into ``target`` deterministically (sorted names, fixed dates)."""
-    data, target = Path(data), Path(target)
+    data, target = _path(data, "data"), _path(target, "target")
     if not data.is_dir():
         raise ValueError(f"data: {data} is not a directory")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise ValueError(f"target: {target} is a directory, not a file name")
+    if not target.parent.is_dir():
+        raise ValueError(f"target: the folder {target.parent} does not exist")
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in data.rglob("*") if p.is_file()):
             if any(part.startswith(".") or part == "__pycache__" for part in path.parts):
@@ -343,6 +367,7 @@ def _copy_downloads(app, exception) -> None:
             target = out / "_sources" / f"{docname}.md"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(md, target)
+    (out / DATA_ZIP).parent.mkdir(parents=True, exist_ok=True)
     write_data_zip(src / "data", out / DATA_ZIP)
     audit = src / "chapters" / "audit-table.csv"
     if audit.is_file():

@@ -49,6 +49,7 @@ from helpers.appraisal_view import study_labels
 from helpers.meta import pool_proportions, random_effects
 from helpers.rob import DOMAINS, jbi_summary, robins_summary
 from helpers.synthesis import study_rate
+from helpers.validation import check_level, check_sequence, check_tables
 
 #: GRADE guidance 18: levels of rating down for risk of bias from the ROBINS-I overall judgement.
 ROBINS_I_LEVELS = {"low": 0, "moderate": 1, "serious": 2, "critical": 3, "no_information": 1}
@@ -116,6 +117,8 @@ def comparative_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow |
     """The comparative Summary-of-Findings row of ``outcome``, or ``None`` when no effect row of
     the synthesis inputs is to be pooled for it. Raises ``ValueError`` when the pooled rows mix
     estimands, or an outcome is unknown."""
+    check_tables(pkg, "pkg", ("studies", "arms", "estimates", "proportions"))
+    level = check_level(level)
     rows = _inputs(appraisal, outcome, "comparative")
     pooled = rows[rows["use"] == "pool"]
     effects = pooled[pooled["role"] == "effect"]
@@ -183,6 +186,8 @@ def comparative_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow |
 
 def single_arm_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow | None:
     """The single-arm row of ``outcome`` (pooled rate after rescue stenting, per 1000)."""
+    check_tables(pkg, "pkg", ("studies", "arms", "proportions"))
+    level = check_level(level)
     rows = _inputs(appraisal, outcome, "single_arm")
     rows = rows[(rows["use"] == "pool") & (rows["role"] == "treated")]
     if rows.empty:
@@ -228,6 +233,8 @@ def summary_of_findings(pkg, appraisal, analysis: str = "comparative", *, level:
     of :data:`OUTCOMES`; outcomes without rows are left out."""
     if analysis not in ("comparative", "single_arm"):
         raise ValueError(f"analysis must be 'comparative' or 'single_arm', got {analysis!r}")
+    check_tables(pkg, "pkg", ("studies", "arms", "estimates", "proportions"))
+    level = check_level(level)
     make = comparative_row if analysis == "comparative" else single_arm_row
     return [r for r in (make(pkg, appraisal, o, level=level) for o in OUTCOMES) if r is not None]
 
@@ -252,6 +259,7 @@ def sof_table(rows, pkg) -> pd.DataFrame:
     outcome; participants (studies); assumed risk with thrombectomy alone and corresponding risk
     with rescue stenting per 1000 (95% CI); relative effect (95% CI); certainty (⊕ and words);
     comments (the reasons for the rating, adjustment, and what was not pooled)."""
+    rows = check_sequence(rows, "rows")
     labels = study_labels(pkg)
     out = []
     for r in rows:

@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.formatting import interval, num, percent
+from helpers.validation import (check_count_le_total, check_finite, check_flag, check_frame, check_level,
+                                check_mapping, check_probability, check_sequence, check_tables, check_text,
+                                check_total)
 
 __all__ = ["pct", "pct_ci", "plain", "ratio_ci", "definition", "month", "period", "design", "arm_text",
            "and_join", "single_arm_rows", "stented_patients", "pool_rates", "crude_comparisons",
@@ -28,16 +31,21 @@ __all__ = ["pct", "pct_ci", "plain", "ratio_ci", "definition", "month", "period"
 
 def pct(x, decimals: int = 1) -> str:
     """A proportion as a percentage with our precision (one decimal): "48.8%"."""
+    check_probability(x, "x")
     return percent(x, decimals, proportion=True)
 
 
 def pct_ci(lo, hi, decimals: int = 1) -> str:
     """A percentage interval: "6.2% to 19.6%"."""
+    lo, hi = check_probability(lo, "lo"), check_probability(hi, "hi")
+    if lo > hi:
+        raise ValueError(f"lo ({lo}) is above hi ({hi}): interval bounds in the wrong order")
     return f"{pct(lo, decimals)} to {pct(hi, decimals)}"
 
 
 def plain(text) -> str:
     """Reader's typography for the data package's ASCII text: ">=3" -> "≥ 3", "1-2" -> "1–2"."""
+    check_text(text, "text", empty=True)
     text = re.sub(r">=\s*", "≥ ", str(text))
     text = re.sub(r"<=\s*", "≤ ", text)
     text = re.sub(r"\bn=(\d)", "n = \\1", text)
@@ -46,9 +54,94 @@ def plain(text) -> str:
 
 def ratio_ci(lo, hi) -> str:
     """A ratio interval with two decimals, or fewer digits when it is enormous ("0.004 to 726")."""
+    lo, hi = check_finite(lo, "lo"), check_finite(hi, "hi")
+    if lo < 0:
+        raise ValueError(f"lo must be a ratio (0 or more), got {lo!r}")
+    if lo > hi:
+        raise ValueError(f"lo ({lo}) is above hi ({hi}): interval bounds in the wrong order")
     if hi < 100:
         return interval(lo, hi, 2)
     return f"{num(lo, 3)} to {num(hi, 0)}"
+
+
+def _study_of(keys, study, where):
+    """Raise unless ``study`` is one of ``keys`` (the study keys of the table ``where``)."""
+    keys = [str(k) for k in dict.fromkeys(keys)]
+    if not isinstance(study, str) or study not in keys:
+        raise ValueError(f"study must be a study key of {where}, got {study!r}"[:160])
+
+
+def _studies_indexed(studies, study, columns):
+    if not isinstance(studies, pd.DataFrame) or studies.index.name != "study" or not set(columns) <= set(studies.columns):
+        raise ValueError("studies must be the studies table of helpers.data.load_package() indexed by study")
+    _study_of(studies.index, study, "studies")
+
+
+def _arms(arms):
+    if (not isinstance(arms, pd.DataFrame) or list(arms.index.names) != ["study", "arm"]
+            or not {"label", "n"} <= set(arms.columns)):
+        raise ValueError("arms must be the arms table of helpers.data.load_package() indexed by (study, arm)")
+    return arms
+
+
+def _props(props):
+    return check_frame(props, "props", ("id", "study", "location", "item", "arm"),
+                       "the proportions table of helpers.data.load_package()")
+
+
+def _rates(inputs, name="inputs"):
+    """``inputs`` of :func:`pool_rates`: outcome -> per-study counts (study, events, total)."""
+    check_mapping(inputs, name, "the per-outcome counts of pool_rates() (outcome -> table)")
+    for o, t in inputs.items():
+        check_frame(t, f"{name}[{o!r}]", ("study", "events", "total", "proportion"), "a table of per-study counts")
+    return inputs
+
+
+def _pooled(pooled, name, outcomes):
+    """``pooled`` of :func:`pool_rates`: outcome -> pooled proportion, for every one of ``outcomes``."""
+    check_mapping(pooled, name, "the pooled rates of pool_rates() (outcome -> pooled proportion)")
+    for o in outcomes:
+        if o not in pooled:
+            raise ValueError(f"{name} has no pooled rate of the outcome {o!r}")
+    for o, r in pooled.items():
+        if not all(hasattr(r, a) for a in ("estimate", "ci_low", "ci_high", "k", "yi", "vi", "logit")):
+            raise ValueError(f"{name}[{o!r}] must be a pooled proportion of helpers.meta.pool_proportions")
+    return pooled
+
+
+def _labels_of(labels, studies, name="labels"):
+    """``labels``: study key -> label, with a label for every one of ``studies``."""
+    check_mapping(labels, name, "a mapping of study key to label")
+    missing = [s for s in dict.fromkeys(studies) if s not in labels]
+    if missing:
+        raise ValueError(f"{name} has no label for {missing}")
+    return labels
+
+
+def _order(order):
+    order = check_sequence(order, "order")
+    if not all(isinstance(s, str) for s in order):
+        raise ValueError("order must be a sequence of study keys")
+    return order
+
+
+def _rows(rows):
+    """``rows`` of :func:`single_arm_rows`: outcome -> study -> proportions row ids."""
+    check_mapping(rows, "rows", "the result of single_arm_rows() (outcome -> study -> row ids)")
+    for o, spec in rows.items():
+        check_mapping(spec, f"rows[{o!r}]", "a mapping of study to proportions row ids")
+    return rows
+
+
+def _comp(comp):
+    """``comp`` of :func:`crude_comparisons`: outcome -> list of per-study comparisons."""
+    check_mapping(comp, "comp", "the result of crude_comparisons() (outcome -> comparisons)")
+    keys = {"study", "estimand", "ea", "na", "eb", "nb", "or"}
+    for o, per in comp.items():
+        if isinstance(per, (str, bytes)) or not isinstance(per, (list, tuple)) or not per or \
+                not all(isinstance(c, dict) and keys <= set(c) for c in per):
+            raise ValueError(f"comp[{o!r}] must be a list of comparisons of crude_comparisons()")
+    return comp
 
 
 def _frame(value, name, columns):
@@ -61,18 +154,23 @@ def definition(definitions, study, outcome) -> str:
     """The study's definition(s) of ``outcome`` (``definitions`` table), joined with "; ", or
     "not stated in the text we have"."""
     d = _frame(definitions, "definitions", ("study", "outcome", "definition"))
+    _study_of(d["study"], study, "definitions")
+    check_text(outcome, "outcome")
     d = d[(d["study"] == study) & (d["outcome"] == outcome)]
     return plain("; ".join(d["definition"])) if len(d) else "not stated in the text we have"
 
 
 def month(value) -> str:
     """ "2020-01" -> "January 2020" (the data package stores enrolment months as YYYY-MM)."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise ValueError(f"value must be a month as YYYY-MM (e.g. '2020-01'), got {value!r}"[:120])
     return pd.Period(value, freq="M").strftime("%B %Y")
 
 
 def period(studies, study) -> str:
     """Enrolment period of ``study`` ("January 2017 to December 2023"), or "not stated";
     ``studies`` is the studies table indexed by study key."""
+    _studies_indexed(studies, study, ("enrolment_start", "enrolment_end"))
     s, e = studies.loc[study, "enrolment_start"], studies.loc[study, "enrolment_end"]
     return f"{month(s)} to {month(e)}" if pd.notna(s) and pd.notna(e) else "not stated"
 
@@ -80,6 +178,7 @@ def period(studies, study) -> str:
 def design(studies, study) -> str:
     """Design and setting without repeating the design, and without the weighting method (shown
     separately, in the words of the paper's methods)."""
+    _studies_indexed(studies, study, ("design", "setting"))
     d = re.sub(r"; (inverse probability|IPTW).*$", "", str(studies.loc[study, "design"]))
     setting = str(studies.loc[study, "setting"])
     return plain(d if setting in d else f"{d}; {setting}")
@@ -88,6 +187,12 @@ def design(studies, study) -> str:
 def arm_text(arms, study, shown) -> str:
     """The arms ``shown`` of ``study`` with their sizes: "Early RS (n = 27); Late RS (n = 29)";
     ``arms`` is the arms table indexed by (study, arm)."""
+    _arms(arms)
+    _study_of(arms.index.get_level_values("study"), study, "arms")
+    shown = check_sequence(shown, "shown", min_length=1)
+    for a in shown:
+        if (study, a) not in arms.index:
+            raise ValueError(f"shown: {a!r} is not an arm of {study!r} in arms")
     return "; ".join(f"{arms.loc[(study, a), 'label']} (n = {int(arms.loc[(study, a), 'n'])})" for a in shown)
 
 
@@ -97,7 +202,7 @@ def and_join(items) -> str:
     """``["A"]`` -> ``"A"``; ``["A", "B", "C"]`` -> ``"A, B and C"`` (study labels in running text)."""
     if isinstance(items, (str, bytes)):
         raise ValueError("items must be a sequence of labels, not a string")
-    items = [str(i) for i in items]
+    items = [str(i) for i in check_sequence(items, "items")]
     if not items:
         raise ValueError("items must hold at least one label")
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
@@ -125,6 +230,7 @@ def stented_patients(synthesis_inputs, arms) -> dict[str, int]:
     """Stented patients per study: the summed sizes of the arms of the pooled single-arm rows
     (``arms`` indexed by (study, arm))."""
     t = _inputs(synthesis_inputs)
+    _arms(arms)
     single = t[(t["analysis"] == "single_arm") & (t["use"] == "pool")]
     pairs = single[["study", "arm"]].drop_duplicates()
     return {st: int(sum(arms.loc[(st, a), "n"] for a in g["arm"])) for st, g in pairs.groupby("study", sort=False)}
@@ -137,6 +243,10 @@ def pool_rates(props, rows, *, knha: bool = True, level: float = 0.95):
     from helpers.meta import pool_proportions
     from helpers.synthesis import rate_table
 
+    _props(props)
+    _rows(rows)
+    check_flag(knha, "knha")
+    level = check_level(level)
     inputs = {o: rate_table(props, spec) for o, spec in rows.items()}
     pooled = {o: pool_proportions(t["events"], t["total"], method="REML", knha=knha, level=level)
               for o, t in inputs.items()}
@@ -152,6 +262,8 @@ def crude_comparisons(props, synthesis_inputs, *, level: float = 0.95) -> dict[s
     from helpers.sof import OUTCOMES
     from helpers.synthesis import study_rate
 
+    _props(props)
+    level = check_level(level)
     t = _inputs(synthesis_inputs)
     pairs = t[(t["analysis"] == "comparative") & t["role"].isin(["treated", "control"])]
     comp = {}
@@ -184,6 +296,15 @@ def counts_table(props, inputs, rows, labels, order) -> pd.DataFrame:
     from helpers.sof import OUTCOMES
     from helpers.synthesis import study_rate
 
+    _props(props)
+    _rates(inputs)
+    _rows(rows)
+    order = _order(order)
+    studies = [s for t in inputs.values() for s in t["study"]]
+    _labels_of(labels, studies + order)
+    for o, t in inputs.items():
+        if o not in rows or not set(t["study"]) <= set(rows[o]):
+            raise ValueError(f"rows has no proportions rows of the outcome {o!r} for every study of inputs")
     cells: dict = {}
     for o, t in inputs.items():
         for r in t.itertuples():
@@ -203,6 +324,8 @@ def pooled_summary(pooled, pooled_z) -> pd.DataFrame:
     from helpers.formatting import p_value
     from helpers.sof import OUTCOMES
 
+    _pooled(pooled, "pooled", ())
+    _pooled(pooled_z, "pooled_z", list(pooled))
     return pd.DataFrame([{
         "Outcome (studies)": f"{OUTCOMES[o]} ({r.k})",
         "Pooled (95% CI)": f"{pct(r.estimate)} ({pct_ci(r.ci_low, r.ci_high)})",
@@ -226,6 +349,13 @@ def rates_forest(inputs, pooled, labels, *, level: float = 0.95, show: bool = Tr
     from helpers.proportions import wilson
     from helpers.sof import OUTCOMES
 
+    _rates(inputs)
+    if not inputs:
+        raise ValueError("inputs must hold at least one outcome")
+    _pooled(pooled, "pooled", list(inputs))
+    _labels_of(labels, [s for t in inputs.values() for s in t["study"]])
+    level = check_level(level)
+    check_flag(show, "show")
     with styled():
         fig, axes = plt.subplots(len(inputs), 1, figsize=(8.5, 11.5 * len(inputs) / 4))
         for ax, (o, t) in zip(np.atleast_1d(axes), inputs.items()):
@@ -267,7 +397,10 @@ def leave_one_out_rates(inputs, pooled, outcome, *, level: float = 0.95) -> pd.D
 
     from helpers.meta import leave_one_out
 
-    if outcome not in inputs or outcome not in pooled:
+    _rates(inputs)
+    _pooled(pooled, "pooled", ())
+    level = check_level(level)
+    if not isinstance(outcome, str) or outcome not in inputs or outcome not in pooled:
         raise ValueError(f"outcome must be an outcome of the pooled rates, got {outcome!r}")
     r = pooled[outcome]
     loo = leave_one_out(r.yi, r.vi, labels=list(inputs[outcome]["study"]), method="REML", knha=True, level=level)
@@ -279,6 +412,14 @@ def leave_one_out_table(inputs, pooled, labels, order, *, level: float = 0.95) -
     (columns), and a last row with every study."""
     from helpers.sof import OUTCOMES
 
+    _rates(inputs)
+    _pooled(pooled, "pooled", ())
+    for o in pooled:
+        if o not in inputs:
+            raise ValueError(f"inputs has no counts of the pooled outcome {o!r}")
+    order = _order(order)
+    _labels_of(labels, [s for t in inputs.values() for s in t["study"]] + order)
+    level = check_level(level)
     cells: dict = {}
     for o in pooled:
         for omitted, row in leave_one_out_rates(inputs, pooled, o, level=level).iterrows():
@@ -301,6 +442,15 @@ def without_each(inputs, pooled, drop, labels, *, level: float = 0.95):
 
     if isinstance(drop, str):
         raise ValueError("drop must be a sequence of study keys, not a string")
+    drop = check_sequence(drop, "drop")
+    _rates(inputs)
+    _pooled(pooled, "pooled", list(inputs))
+    studies = {s for t in inputs.values() for s in t["study"]}
+    unknown = [d for d in drop if not isinstance(d, str) or d not in studies]
+    if unknown:
+        raise ValueError(f"drop: {unknown!r} are not studies of the pooled rates"[:160])
+    _labels_of(labels, drop)
+    level = check_level(level)
     rows, cells = [], {}
     for o, t in inputs.items():
         r_all = pooled[o]
@@ -323,8 +473,17 @@ def denominator_alternatives(rates, study, alternatives, label, used_total, *, l
     ``estimate`` (the pooled proportion, for guards)."""
     from helpers.meta import pool_proportions
 
-    if study not in set(rates["study"]):
+    check_frame(rates, "rates", ("study", "events", "total"), "one outcome's per-study counts (of pool_rates)")
+    if not isinstance(study, str) or study not in set(rates["study"]):
         raise ValueError(f"study must be a study of the pooled rates, got {study!r}")
+    alternatives = check_sequence(alternatives, "alternatives", min_length=1, max_length=1000)
+    for i, pair in enumerate(alternatives):
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"alternatives[{i}] must be an (events, total) pair, got {pair!r}"[:160])
+        check_count_le_total(pair[0], pair[1], f"alternatives[{i}] events", f"alternatives[{i}] total")
+    check_text(label, "label")
+    used_total = check_total(used_total, "used_total")
+    level = check_level(level)
     out = []
     for k, n in alternatives:
         t = rates.copy()
@@ -341,6 +500,8 @@ def comparison_table(comp, labels) -> pd.DataFrame:
     columns outcomes, cells "OR (95% CI); counts, stented vs not stented"."""
     from helpers.sof import ESTIMANDS, OUTCOMES
 
+    _comp(comp)
+    _labels_of(labels, [c["study"] for per in comp.values() for c in per])
     cells: dict = {}
     for o, per in comp.items():
         for c in per:
@@ -362,6 +523,11 @@ def comparison_forest(comp, labels, *, show: bool = True):
     from helpers.sof import OUTCOMES
     from helpers.vocabulary import BENEFICIAL_OUTCOMES, favours
 
+    _comp(comp)
+    if not comp:
+        raise ValueError("comp must hold at least one outcome")
+    _labels_of(labels, [c["study"] for per in comp.values() for c in per])
+    check_flag(show, "show")
     with styled():
         fig, axes = plt.subplots(len(comp), 1, figsize=(8.5, 2.2 * len(comp)))
         axes = np.atleast_1d(axes)
@@ -393,6 +559,8 @@ def audit_by_study(audit, labels, order) -> pd.DataFrame:
     unknown = sorted(set(audit["verdict"]) - set(VERDICTS))
     if unknown:
         raise ValueError(f"audit has verdicts {unknown} that the table does not count")
+    order = _order(order)
+    _labels_of(labels, order)
     by = (audit.groupby(["study", "verdict"]).size().unstack(fill_value=0)
           .reindex(index=list(order), columns=list(VERDICTS), fill_value=0))
     return pd.DataFrame({"Study": [labels[s] for s in order], "Checks run": by.sum(axis=1).to_numpy(),
@@ -402,12 +570,19 @@ def audit_by_study(audit, labels, order) -> pd.DataFrame:
 def inputs_audited(audit, props, rows) -> list[tuple[str, str]]:
     """``(proportions id, verdict)`` of the audit's percentage check of each row of ``rows``
     (:func:`single_arm_rows`); ``ValueError`` if a row has no such check, or more than one."""
+    check_frame(audit, "audit", ("study", "location", "item", "check", "verdict"),
+                "the table of helpers.audit.run_audit()")
+    check_frame(props, "props", ("id", "study", "location", "item", "category", "arm"),
+                "the proportions table of helpers.data.load_package()")
+    _rows(rows)
     label_of = {r.id: (r.study, r.location, f"{r.item}: {r.category}" if pd.notna(r.category) else r.item, r.arm)
                 for r in props.itertuples()}
     out = []
     for spec in rows.values():
         for ids in spec.values():
             for i in [ids] if isinstance(ids, str) else ids:
+                if i not in label_of:
+                    raise ValueError(f"rows: {i!r} is not a row of props"[:160])
                 st, loc, item, arm = label_of[i]
                 hit = audit[(audit["study"] == st) & (audit["location"] == loc) & (audit["item"] == f"{item} ({arm})")
                             & audit["check"].isin(["percent", "percent-reachable"])]
@@ -432,6 +607,11 @@ def overlap_pairs(appraisal, status: str = "possible") -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------ the studies side by side
 
+def _appraisal(appraisal):
+    return check_tables(appraisal, "appraisal", ("target_trial", "synthesis_inputs", "robins_i", "jbi_case_series"),
+                        "helpers.rob.load_appraisal()")
+
+
 def _table(pkg, name):
     try:
         return pkg[name]
@@ -445,6 +625,7 @@ def characteristics_table(pkg, appraisal) -> pd.DataFrame:
     of the pooled single-arm rows."""
     studies = _table(pkg, "studies").set_index("study")
     arms = _table(pkg, "arms").set_index(["study", "arm"])
+    _appraisal(appraisal)
     trials = appraisal["target_trial"].set_index("study")
     inputs = _inputs(appraisal["synthesis_inputs"])
     single = inputs[(inputs["analysis"] == "single_arm") & (inputs["use"] == "pool")]
@@ -464,10 +645,11 @@ def comparison_bias_table(pkg, appraisal) -> pd.DataFrame:
     from helpers.appraisal_view import rob_line
 
     studies = _table(pkg, "studies").set_index("study")
+    _appraisal(appraisal)
     trials = appraisal["target_trial"].set_index("study")
     return pd.DataFrame([{
         "Study": str(studies.loc[st, "label"]),
-        "Comparison": plain(studies.loc[st, "comparison"]),
+        "Comparison": plain(str(studies.loc[st, "comparison"])),
         "Assignment and adjustment": trials.loc[st, "assignment"] if st in trials.index else "single arm: no comparison",
         "Risk of bias (see the appraisal chapter)": rob_line(pkg, appraisal, st),
     } for st in studies.index])

@@ -32,6 +32,12 @@ __all__ = [
     "check_level",
     "LEVEL_RANGE",
     "check_work",
+    "check_text",
+    "check_mapping",
+    "check_frame",
+    "check_tables",
+    "check_choice",
+    "check_sequence",
 ]
 
 
@@ -255,3 +261,74 @@ def check_work(size: int, limit: int, what: str, names: str) -> None:
     if size > limit:
         raise ValueError(f"{names} = {size:,} is above the limit of {limit:,} for {what} "
                          "(the limit keeps the work to a few seconds)")
+
+
+def check_text(value, name: str, *, empty: bool = False) -> str:
+    """Return ``value``; raise unless it is a string (non-blank unless ``empty``)."""
+    check_flag(empty, "empty")
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text (a str), got {_short(value)}")
+    if not empty and not value.strip():
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def check_mapping(value, name: str, what: str = "a mapping") -> Mapping:
+    """Return ``value``; raise unless it is a mapping (a dict); ``what`` says which one."""
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} must be {what}, got {_short(value)}")
+    return value
+
+
+def check_frame(value, name: str, columns=(), what: str = "a table"):
+    """Return ``value``; raise unless it is a pandas DataFrame with every column of ``columns``
+    (an index level of that name counts); ``what`` says which table is expected."""
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise ValueError(f"{name} must be {what} (a pandas DataFrame), got {_short(value)}")
+    have = set(value.columns) | {n for n in value.index.names if n is not None}
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise ValueError(f"{name} must be {what}: it lacks the columns {missing}")
+    return value
+
+
+def check_tables(value, name: str, tables, what: str = "helpers.data.load_package()"):
+    """Return ``value``; raise unless it is a mapping holding a DataFrame under every key of
+    ``tables`` (the result of ``what``)."""
+    import pandas as pd
+
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{name} must be the result of {what}, got {_short(value)}")
+    missing = [t for t in tables if not isinstance(value.get(t), pd.DataFrame)]
+    if missing:
+        raise ValueError(f"{name} must be the result of {what}: it has no table {missing}")
+    return value
+
+
+def check_choice(value, name: str, allowed) -> str:
+    """Return ``value``; raise unless it is one of ``allowed`` (listed in the message)."""
+    allowed = list(allowed)
+    try:
+        ok = value in allowed
+    except TypeError:  # an unhashable value against a set-like
+        ok = False
+    if isinstance(value, bool) or not ok:
+        shown = ", ".join(map(repr, allowed[:12])) + (", ..." if len(allowed) > 12 else "")
+        raise ValueError(f"{name} must be one of {shown}; got {_short(value)}")
+    return value
+
+
+def check_sequence(value, name: str, *, min_length: int = 0, max_length: int = MAX_COUNT) -> list:
+    """Return ``value`` as a list; raise unless it is a sequence (not a string, a mapping or a
+    single object) of a length in [min_length, max_length]."""
+    if isinstance(value, (str, bytes, Mapping)) or value is None:
+        raise ValueError(f"{name} must be a sequence (a list), got {_short(value)}")
+    try:
+        items = list(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence (a list), got {_short(value)}") from None
+    if not min_length <= len(items) <= max_length:
+        raise ValueError(f"{name} must hold between {min_length} and {max_length:,} items, got {len(items)}")
+    return items

@@ -240,11 +240,11 @@ def fits_in_words(fits) -> str:
     """Crude-model candidates (rows of :func:`helpers.crude_models.match_printed`) in words,
     grouped by measure and model: ``"odds ratio from a logistic model; interval: Wald (Woolf)"``;
     ``"none"`` when there are none."""
-    try:
-        empty = fits.empty
-    except AttributeError:
-        raise ValueError("fits must be a DataFrame with measure, model and interval columns") from None
-    if empty:
+    import pandas as pd
+
+    if not isinstance(fits, pd.DataFrame) or not {"measure", "model", "interval"} <= set(fits.columns):
+        raise ValueError("fits must be a DataFrame with measure, model and interval columns")
+    if fits.empty:
         return "none"
     parts = []
     for (measure, model), g in fits.groupby(["measure", "model"], sort=False):

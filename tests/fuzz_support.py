@@ -167,6 +167,7 @@ KIND_OVERRIDES: dict[tuple[str, str], str] = {
     ("plots.forest_plot", "pooled"): "object",
     ("plots.forest_plot", "prediction"): "object",
     ("plots.forest_plot", "ax"): "object",
+    ("plots.forest_plot", "favours"): "object",
     ("plots.proportion_plot", "ax"): "object",
     ("plots.save_figure", "fig"): "object",
     ("plots.save_figure", "path"): "path",
@@ -261,6 +262,27 @@ KIND_OVERRIDES: dict[tuple[str, str], str] = {
     ("validation.check_work", "limit"): "skip",
     ("validation.check_work", "what"): "skip",
     ("validation.check_work", "names"): "skip",
+    ("validation.check_text", "value"): "text",
+    ("validation.check_text", "name"): "skip",
+    ("validation.check_text", "empty"): "flag",
+    ("validation.check_mapping", "value"): "mapping",
+    ("validation.check_mapping", "name"): "skip",
+    ("validation.check_mapping", "what"): "skip",  # the caller's description, for the message
+    ("validation.check_frame", "value"): "frame",
+    ("validation.check_frame", "name"): "skip",
+    ("validation.check_frame", "columns"): "skip",  # the caller's required columns, not user input
+    ("validation.check_frame", "what"): "skip",
+    ("validation.check_tables", "value"): "package",
+    ("validation.check_tables", "name"): "skip",
+    ("validation.check_tables", "tables"): "skip",
+    ("validation.check_tables", "what"): "skip",
+    ("validation.check_choice", "value"): "choice",
+    ("validation.check_choice", "name"): "skip",
+    ("validation.check_choice", "allowed"): "skip",
+    ("validation.check_sequence", "value"): "object",
+    ("validation.check_sequence", "name"): "skip",
+    ("validation.check_sequence", "min_length"): "skip",
+    ("validation.check_sequence", "max_length"): "skip",
     ("validation.check_count_le_total", "count"): "count",
     ("validation.check_count_le_total", "total"): "total",
     ("printed.as_printed", "name"): "skip",
@@ -489,6 +511,14 @@ CALLS: dict[str, object] = {
     "validation.check_callable": lambda: dict(value=len, name="value"),
     "validation.check_level": lambda: dict(value=0.95, name="value"),
     "validation.check_work": lambda: dict(size=10, limit=100, what="tables", names="size"),
+    "validation.check_text": lambda: dict(value="some text", name="value", empty=False),
+    "validation.check_mapping": lambda: dict(value={"a": 1}, name="value", what="a mapping"),
+    "validation.check_frame": lambda: dict(value=pd.DataFrame({"a": [1]}), name="value", columns=("a",),
+                                           what="a table"),
+    "validation.check_tables": lambda: dict(value={"t": pd.DataFrame({"a": [1]})}, name="value", tables=("t",),
+                                            what="helpers.data.load_package()"),
+    "validation.check_choice": lambda: dict(value="a", name="value", allowed=("a", "b")),
+    "validation.check_sequence": lambda: dict(value=[1, 2], name="value", min_length=1, max_length=10),
 }
 
 #: public functions not fuzzed here, with the reason (each is tested elsewhere)
@@ -515,6 +545,381 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("formatting.estimate_ci", "estimate", "5.0"): "presentation only; an NNT's two-piece confidence set "
                                                    "is printed by bounds that need not contain it",
 }
+
+
+# --------------------------------------------------------------------------- the book-facing modules
+# (appraisal, its views, the chapters' shared pieces, the site, the Summary of Findings, the
+# synthesis' plumbing, the reader's vocabulary): their arguments are tables of the data package
+# and of the appraisal, so the valid calls share one loaded package, appraisal and audit.
+
+BAD.update({
+    "package": [5, None, "x", {}, object()],            # a load_package()/load_appraisal() result
+    "frame": [5, None, "x", pd.DataFrame(), object()],  # a table with required columns
+    "mapping": [5, None, "x", ["a"], object()],
+    "nonnegative": [-1.0, NAN, INF, "1", None, True],
+    "extended_ratio": [NAN, -1.0, -INF, "2", None, True],  # a ratio that may be 0 or inf (separation)
+})
+
+NAME_RULES.extend([
+    (r"pkg|package|appraisal", "package"),
+    (r"count_[ab]", "count"),
+    (r"median_[ab]|q[13]_[ab]|mean_[ab]", "real"),
+    (r"assumed_risk", "probability"),
+    (r"rr|rr_low|rr_high", "ratio"),
+    (r"study|start|analysis|status|model|interval|kind|code", "choice"),
+    (r"printed_[ab]", "printed"),
+    (r"max_[ab]|ois_events|font", "whole"),
+    (r"audit|matches|jbi|rob|estimates|definitions|studies|arms|props|synthesis_inputs|rows|fits|rates",
+     "frame"),
+    (r"arm_words|check_words|notes|findings|codes|inputs|pooled|pooled_z|comp|down|up", "mapping"),
+    (r"item|bottom_line|title|heading|repository_url|treated|control|label", "text"),
+    (r"sort|index|good|show|knha|higher_is_better|rare", "flag"),
+    (r"root", "object"),
+])
+
+KIND_OVERRIDES.update({
+    ("appraisal.evalue_point", "rr"): "ratio",
+    ("appraisal.evalue_table", "estimates"): "frame",
+    ("appraisal.smd_continuous", "sd_a"): "nonnegative",
+    ("appraisal.smd_continuous", "sd_b"): "nonnegative",
+    ("appraisal.imprecision_levels", "thresholds"): "positives",
+    ("appraisal_view.judgement_text", "value"): "choice",
+    ("appraisal_view.judgement_text", "scale"): "mapping",
+    ("chapter.claim", "holds"): "skip",  # any object: its truth is the claim, by design
+    ("chapter.claim", "now"): "skip",  # any object: shown in the message only
+    ("chapter.claim", "text"): "text",
+    ("chapter.claim_equal", "actual"): "skip",  # any objects: compared with ==, by design
+    ("chapter.claim_equal", "expected"): "skip",
+    ("chapter.claim_equal", "text"): "text",
+    ("chapter.definition", "outcome"): "text",  # any outcome: an undefined one is NOT_DEFINED, by design
+    ("chapter.definition_shown", "outcome"): "text",
+    ("chapter.effect_text", "effect"): "object",
+    ("chapter.effect_text", "scale"): "real",
+    ("chapter.fares", "result"): "object",
+    ("chapter.fits_by_rounding", "printed"): "object",
+    ("chapter.grouped_forest", "xlabel"): "text",
+    ("chapter.grouped_forest", "xlim"): "reals",
+    ("chapter.grouped_forest", "xticks"): "reals",
+    ("chapter.grouped_forest", "width"): "positive",
+    ("chapter.grouped_forest", "favours"): "object",
+    ("chapter.html_table", "frame"): "object",  # any DataFrame, even an empty one
+    ("chapter.show_table", "frame"): "object",
+    ("chapter.markdown_table", "frame"): "object",
+    ("chapter.listing", "values"): "object",
+    ("chapter.pct_text", "row"): "object",
+    ("chapter.printed_estimate", "row"): "object",
+    ("chapter.rate_table", "rates"): "object",
+    ("chapter.rates_figure", "counts"): "counts",
+    ("chapter.rates_figure", "figsize"): "positives",
+    ("chapter.ratio_text", "x"): "extended_ratio",
+    ("chapter.table_reached", "result"): "object",
+    ("chapter.table_reached", "n_a"): "total",
+    ("chapter.table_reached", "n_b"): "total",
+    ("chapter.restated", "printed"): "printed",
+    ("rob.baseline_balance", "trial"): "object",
+    ("rob.baseline_balance", "location"): "text",  # any location: one without rows gives none, by design
+    ("rob.overall_judgement", "judgements"): "object",
+    ("rob.resolve_audit_links", "table"): "frame",
+    ("robplots.summary_plot", "columns"): "labels",
+    ("robplots.summary_plot", "judgements"): "object",
+    ("robplots.summary_plot", "scale"): "mapping",
+    ("robplots.summary_plot", "overall"): "object",
+    ("robplots.summary_plot", "column_titles"): "labels",
+    ("robplots.summary_plot", "ax"): "object",
+    ("robplots.summary_plot", "xlabel"): "skip",  # any text: matplotlib prints str() of it
+    ("robplots.traffic_light", "rows"): "labels",
+    ("robplots.traffic_light", "columns"): "labels",
+    ("robplots.traffic_light", "judgements"): "object",
+    ("robplots.traffic_light", "scale"): "mapping",
+    ("robplots.traffic_light", "overall"): "object",
+    ("robplots.traffic_light", "column_titles"): "labels",
+    ("robplots.traffic_light", "ax"): "object",
+    ("robplots.traffic_light", "title"): "skip",  # any text: matplotlib prints str() of it
+    ("site.verdict_class", "heading"): "text",
+    ("site.write_data_zip", "data"): "path",
+    ("site.write_data_zip", "target"): "path",
+    ("sof.comparative_row", "outcome"): "choice",
+    ("sof.single_arm_row", "outcome"): "choice",
+    ("sof.sof_table", "rows"): "object",
+    ("synthesis_view.and_join", "items"): "object",
+    ("synthesis_view.arm_text", "shown"): "object",
+    ("synthesis_view.audit_by_study", "labels"): "mapping",
+    ("synthesis_view.audit_by_study", "order"): "object",
+    ("synthesis_view.comparison_forest", "labels"): "mapping",
+    ("synthesis_view.comparison_table", "labels"): "mapping",
+    ("synthesis_view.counts_table", "rows"): "mapping",
+    ("synthesis_view.counts_table", "labels"): "mapping",
+    ("synthesis_view.counts_table", "order"): "object",
+    ("synthesis_view.definition", "outcome"): "text",  # any outcome: an undefined one is "not stated", by design
+    ("synthesis_view.denominator_alternatives", "alternatives"): "object",
+    ("synthesis_view.denominator_alternatives", "used_total"): "total",
+    ("synthesis_view.inputs_audited", "rows"): "mapping",
+    ("synthesis_view.leave_one_out_rates", "outcome"): "choice",
+    ("synthesis_view.leave_one_out_table", "labels"): "mapping",
+    ("synthesis_view.leave_one_out_table", "order"): "object",
+    ("synthesis_view.month", "value"): "printed",
+    ("synthesis_view.pct", "x"): "probability",
+    ("synthesis_view.pct_ci", "lo"): "probability",
+    ("synthesis_view.pct_ci", "hi"): "probability",
+    ("synthesis_view.ratio_ci", "lo"): "extended_ratio",
+    ("synthesis_view.ratio_ci", "hi"): "extended_ratio",
+    ("synthesis_view.plain", "text"): "text",
+    ("synthesis_view.pool_rates", "rows"): "mapping",
+    ("synthesis_view.rates_forest", "labels"): "mapping",
+    ("synthesis_view.without_each", "drop"): "object",
+    ("synthesis_view.without_each", "labels"): "mapping",
+    ("vocabulary.fits_in_words", "fits"): "frame",
+    ("vocabulary.plain_recomputed", "text"): "text",
+    ("vocabulary.recomputed_words", "text"): "text",
+    ("vocabulary.replace_codes", "text"): "text",
+    ("vocabulary.test_codes_in_words", "text"): "text",
+})
+
+
+_BOOK: dict = {}
+
+
+def _book(key):
+    """The full data package, its appraisal, the audit and the synthesis' pieces, loaded once
+    (the views need every study); each call gets fresh copies of the tables."""
+    if not _BOOK:
+        from helpers import synthesis_view as sv
+        from helpers.audit import run_audit
+        from helpers.data import load_package
+        from helpers.rob import load_appraisal
+        pkg, appraisal = load_package(), load_appraisal()
+        rows = sv.single_arm_rows(appraisal["synthesis_inputs"])
+        inputs, pooled = sv.pool_rates(pkg["proportions"], rows)
+        _BOOK.update(pkg=pkg, appraisal=appraisal, audit=run_audit(pkg), rows=rows, inputs=inputs,
+                     pooled=pooled, labels=dict(zip(pkg["studies"]["study"], pkg["studies"]["label"])),
+                     order=list(pkg["studies"]["study"]),
+                     comp=sv.crude_comparisons(pkg["proportions"], appraisal["synthesis_inputs"]))
+    value = _BOOK[key]
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, dict) and value and all(isinstance(v, pd.DataFrame) for v in value.values()):
+        return {k: v.copy() for k, v in value.items()}
+    import copy
+    return copy.deepcopy(value)
+
+
+def _study(i=0):
+    return str(_book("pkg")["studies"]["study"].iloc[i])
+
+
+def _trial_study():
+    """A study with a target trial (a comparison) in the appraisal."""
+    return str(_book("appraisal")["target_trial"]["study"].iloc[0])
+
+
+def _audit_of(study):
+    audit = _book("audit")
+    return audit[audit["study"] == study]
+
+
+def _matches():
+    from helpers.crude_models import match_printed
+    if "matches" not in _BOOK:
+        _BOOK["matches"] = match_printed(_fits(), "4.38", "1.24", "27.79", "0.04")
+    return _BOOK["matches"].copy()
+
+
+def _fragility():
+    from helpers.fragility import reverse_fragility_index
+    if "fragility" not in _BOOK:
+        _BOOK["fragility"] = reverse_fragility_index(8, 40, 5, 40)
+    return _BOOK["fragility"]
+
+
+def _sof_rows():
+    from helpers.sof import summary_of_findings
+    if "sof" not in _BOOK:
+        _BOOK["sof"] = summary_of_findings(_book("pkg"), _book("appraisal"))
+    return list(_BOOK["sof"])
+
+
+def _forest_rows():
+    return pd.DataFrame({"subgroup": ["all", "men"], "estimate": [1.5, 2.0], "ci_low": [0.8, 0.9],
+                         "ci_high": [2.8, 4.4], "label": ["A", "A"]})
+
+
+def _root():
+    from pathlib import Path
+    return Path(__file__).resolve().parents[1]
+
+
+def _outcome_of_pool():
+    return next(iter(_book("inputs")))
+
+
+GRID = [["low", "moderate", "serious"], ["serious", "critical", "low"]]
+
+CALLS.update({
+    "appraisal.evalue": lambda: dict(estimate=2.0, ci_low=1.2, ci_high=3.5, measure="OR", rare=False),
+    "appraisal.evalue_point": lambda: dict(rr=2.0),
+    "appraisal.evalue_table": lambda: dict(estimates=_book("pkg")["estimates"], rare=False),
+    "appraisal.grade_certainty": lambda: dict(start="low", down={"risk of bias": (1, "serious")}, up=None),
+    "appraisal.imprecision_levels": lambda: dict(ci_low=0.9, ci_high=1.1, events=100, thresholds=(0.75, 1.25),
+                                                 ois_events=300),
+    "appraisal.per_1000": lambda: dict(assumed_risk=0.2, rr=1.5, rr_low=1.1, rr_high=2.0),
+    "appraisal.smd_binary": lambda: dict(count_a=16, total_a=27, count_b=18, total_b=29),
+    "appraisal.smd_continuous": lambda: dict(mean_a=5.0, sd_a=1.0, mean_b=4.5, sd_b=1.2),
+    "appraisal.smd_from_median_iqr": lambda: dict(median_a=15.0, q1_a=10.0, q3_a=20.0, median_b=14.0,
+                                                  q1_b=9.0, q3_b=19.0),
+    "appraisal_view.balance_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
+                                                 study=_trial_study()),
+    "appraisal_view.domain_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
+                                                study=_trial_study()),
+    "appraisal_view.evalue_display": lambda: dict(pkg=_book("pkg"), study=_trial_study()),
+    "appraisal_view.jbi_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
+                                             study=str(_book("appraisal")["jbi_case_series"]["study"].iloc[0])),
+    "appraisal_view.judgement_text": lambda: dict(value="serious"),
+    "appraisal_view.overall_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"), study=None),
+    "appraisal_view.rob_line": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"), study=_trial_study()),
+    "appraisal_view.rob_summary": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal")),
+    "appraisal_view.rob_traffic_light": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
+                                                     study=_trial_study()),
+    "appraisal_view.study_labels": lambda: dict(pkg=_book("pkg")),
+    "appraisal_view.target_trial_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
+                                                      study=None),
+    "chapter.audit_counts": lambda: dict(audit=_audit_of(_study())),
+    "chapter.audit_slice": lambda: dict(audit=_audit_of(_study()), arm_words={"x": "X group"}, sort=True),
+    "chapter.claim": lambda: dict(holds=True, text="the counts agree", now=None),
+    "chapter.claim_equal": lambda: dict(actual=3, expected=3, text="three tables"),
+    "chapter.compare_studies": lambda: dict(package=_book("pkg"), notes=None),
+    "chapter.comparisons_in_words": lambda: dict(package=_book("pkg"), study=_study()),
+    "chapter.definition": lambda: dict(package=_book("pkg"), study=str(_book("pkg")["definitions"]["study"].iloc[0]),
+                                       outcome=str(_book("pkg")["definitions"]["outcome"].iloc[0])),
+    "chapter.definition_shown": lambda: dict(package=_book("pkg"),
+                                             study=str(_book("pkg")["definitions"]["study"].iloc[0]),
+                                             outcome=str(_book("pkg")["definitions"]["outcome"].iloc[0])),
+    "chapter.design_facts": lambda: dict(package=_book("pkg"), study=_study()),
+    "chapter.effect_text": lambda: dict(effect=_effect(), scale=100.0, decimals=1),
+    "chapter.fares": lambda: dict(result=_fragility(), good=False),
+    "chapter.fits_by_rounding": lambda: dict(matches=_matches(), printed=("4.38", "1.24", "27.79", "0.04")),
+    "chapter.grouped_forest": lambda: dict(rows=_forest_rows(), title="Subgroups", xlabel="Odds ratio",
+                                           xlim=(0.5, 5.0), xticks=(0.5, 1.0, 2.0, 4.0), width=8.0, font=11,
+                                           favours=None),
+    "chapter.html_table": lambda: dict(frame=pd.DataFrame({"a": [1, 2]}), index=False),
+    "chapter.listing": lambda: dict(values=[1, 2, 3]),
+    "chapter.markdown_table": lambda: dict(frame=pd.DataFrame({"a": [1, 2]})),
+    "chapter.pct_text": lambda: dict(row={"percent": 98.7, "percent_decimals": 1}),
+    "chapter.pick_fit": lambda: dict(matches=_matches(), model=str(_matches()["model"].iloc[0]),
+                                     interval=str(_matches()["interval"].iloc[0])),
+    "chapter.printed_estimate": lambda: dict(row=_book("pkg")["estimates"].iloc[0]),
+    "chapter.rate_table": lambda: dict(rates=[{"label": "Death", "printed": "4.0%", "count": 3, "total": 75}]),
+    "chapter.rates_figure": lambda: dict(labels=["a", "b"], counts=[3, 40], totals=[75, 78], figsize=(4.0, 3.0)),
+    "chapter.ratio_text": lambda: dict(x=87.61, decimals=2),
+    "chapter.reproducing": lambda: dict(matches=_matches()),
+    "chapter.restated": lambda: dict(printed="-0.50"),
+    "chapter.show_table": lambda: dict(frame=pd.DataFrame({"a": [1, 2]}), index=False),
+    "chapter.study_label": lambda: dict(package=_book("pkg"), study=_study()),
+    "chapter.table_reached": lambda: dict(result=_fragility(), n_a=40, n_b=40),
+    "chapter.verdict_box": lambda: dict(bottom_line="The counts agree.", findings={"Holds up": ["a"]}),
+    "lost_follow_up.denominator_search": lambda: dict(printed_a="26.3%", max_a=40, printed_b="45.5%", max_b=45,
+                                                      p_printed="0.083"),
+    "rob.appraisal_problems": lambda: dict(root=None),
+    "rob.baseline_balance": lambda: dict(pkg=_book("pkg"),
+                                         trial=_book("appraisal")["target_trial"].iloc[0], location="Table 1"),
+    "rob.jbi_summary": lambda: dict(jbi=_book("appraisal")["jbi_case_series"]),
+    "rob.load_appraisal": lambda: dict(root=None),
+    "rob.overall_judgement": lambda: dict(judgements=["low", "moderate", "serious"]),
+    "rob.resolve_audit_links": lambda: dict(table=_book("appraisal")["robins_i"], audit=_book("audit")),
+    "rob.robins_summary": lambda: dict(rob=_book("appraisal")["robins_i"]),
+    "robplots.summary_plot": lambda: dict(columns=["D1", "D2", "D3"], judgements=[list(r) for r in GRID],
+                                          weights=[3, 1], overall=["serious", "critical"], column_titles=None,
+                                          ax=None, xlabel=None),
+    "robplots.traffic_light": lambda: dict(rows=["S1", "S2"], columns=["D1", "D2", "D3"],
+                                           judgements=[list(r) for r in GRID], overall=["serious", "critical"],
+                                           title=None, column_titles=None, ax=None),
+    "site.findings_markdown": lambda: dict(root=None),
+    "site.findings_rows": lambda: dict(root=None),
+    "site.git_footer": lambda: dict(root=None, repository_url="https://example.org/book"),
+    "site.load_claims": lambda: dict(root=None),
+    "site.verdict_class": lambda: dict(heading="Holds up, with caveats"),
+    "site.write_data_zip": lambda: dict(data=_root() / "data" / "schemas", target=_tmp_csv().with_suffix(".zip")),
+    "sof.comparative_row": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"), outcome="mortality",
+                                        level=0.95),
+    "sof.single_arm_row": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"), outcome="mortality",
+                                       level=0.95),
+    "sof.sof_table": lambda: dict(rows=_sof_rows(), pkg=_book("pkg")),
+    "sof.study_certainty": lambda: dict(appraisal=_book("appraisal")),
+    "sof.summary_of_findings": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
+                                            analysis="comparative", level=0.95),
+    "synthesis_view.and_join": lambda: dict(items=["A", "B", "C"]),
+    "synthesis_view.arm_text": lambda: dict(arms=_book("pkg")["arms"].set_index(["study", "arm"]),
+                                            study=str(_book("pkg")["arms"]["study"].iloc[0]),
+                                            shown=[str(_book("pkg")["arms"]["arm"].iloc[0])]),
+    "synthesis_view.audit_by_study": lambda: dict(audit=_book("audit"), labels=_book("labels"),
+                                                  order=_book("order")),
+    "synthesis_view.characteristics_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal")),
+    "synthesis_view.comparison_bias_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal")),
+    "synthesis_view.comparison_forest": lambda: dict(comp=_book("comp"), labels=_book("labels"), show=False),
+    "synthesis_view.comparison_table": lambda: dict(comp=_book("comp"), labels=_book("labels")),
+    "synthesis_view.counts_table": lambda: dict(props=_book("pkg")["proportions"], inputs=_book("inputs"),
+                                                rows=_book("rows"), labels=_book("labels"), order=_book("order")),
+    "synthesis_view.crude_comparisons": lambda: dict(props=_book("pkg")["proportions"],
+                                                     synthesis_inputs=_book("appraisal")["synthesis_inputs"],
+                                                     level=0.95),
+    "synthesis_view.definition": lambda: dict(definitions=_book("pkg")["definitions"],
+                                              study=str(_book("pkg")["definitions"]["study"].iloc[0]),
+                                              outcome=str(_book("pkg")["definitions"]["outcome"].iloc[0])),
+    "synthesis_view.definitions_table": lambda: dict(pkg=_book("pkg")),
+    "synthesis_view.denominator_alternatives": lambda: dict(
+        rates=_book("inputs")[_outcome_of_pool()], study=str(_book("inputs")[_outcome_of_pool()]["study"].iloc[0]),
+        alternatives=[(1, 20)], label="X", used_total=int(_book("inputs")[_outcome_of_pool()]["total"].iloc[0]),
+        level=0.95),
+    "synthesis_view.design": lambda: dict(studies=_book("pkg")["studies"].set_index("study"), study=_study()),
+    "synthesis_view.inputs_audited": lambda: dict(audit=_book("audit"), props=_book("pkg")["proportions"],
+                                                  rows=_book("rows")),
+    "synthesis_view.leave_one_out_rates": lambda: dict(inputs=_book("inputs"), pooled=_book("pooled"),
+                                                       outcome=_outcome_of_pool(), level=0.95),
+    "synthesis_view.leave_one_out_table": lambda: dict(inputs=_book("inputs"), pooled=_book("pooled"),
+                                                       labels=_book("labels"), order=_book("order"), level=0.95),
+    "synthesis_view.month": lambda: dict(value="2020-01"),
+    "synthesis_view.overlap_pairs": lambda: dict(appraisal=_book("appraisal"), status="possible"),
+    "synthesis_view.pct": lambda: dict(x=0.4878, decimals=1),
+    "synthesis_view.pct_ci": lambda: dict(lo=0.062, hi=0.196, decimals=1),
+    "synthesis_view.period": lambda: dict(studies=_book("pkg")["studies"].set_index("study"), study=_study()),
+    "synthesis_view.plain": lambda: dict(text="mRS >=3, 1-2, n=5"),
+    "synthesis_view.pool_rates": lambda: dict(props=_book("pkg")["proportions"], rows=_book("rows"), knha=True,
+                                              level=0.95),
+    "synthesis_view.pooled_summary": lambda: dict(pooled=_book("pooled"), pooled_z=_book("pooled")),
+    "synthesis_view.rates_forest": lambda: dict(inputs=_book("inputs"), pooled=_book("pooled"),
+                                                labels=_book("labels"), level=0.95, show=False),
+    "synthesis_view.ratio_ci": lambda: dict(lo=0.004, hi=726.3),
+    "synthesis_view.single_arm_rows": lambda: dict(synthesis_inputs=_book("appraisal")["synthesis_inputs"]),
+    "synthesis_view.stented_patients": lambda: dict(synthesis_inputs=_book("appraisal")["synthesis_inputs"],
+                                                    arms=_book("pkg")["arms"].set_index(["study", "arm"])),
+    "synthesis_view.without_each": lambda: dict(inputs=_book("inputs"), pooled=_book("pooled"),
+                                                drop=list(_book("inputs")[_outcome_of_pool()]["study"])[:1],
+                                                labels=_book("labels"), level=0.95),
+    "vocabulary.arm_words": lambda: dict(package=_book("pkg"), study=_study()),
+    "vocabulary.favours": lambda: dict(treated="stenting", control="no stenting", higher_is_better=True),
+    "vocabulary.fits_in_words": lambda: dict(fits=_matches()),
+    "vocabulary.item_name": lambda: dict(item="Prior anticoagulants, n/N (%)"),
+    "vocabulary.plain_item": lambda: dict(item="Sex, male* (early)"),
+    "vocabulary.plain_recomputed": lambda: dict(text="77/78 = 98.718% (both)"),
+    "vocabulary.recomputed_words": lambda: dict(text="(fisher 0.8496, chisq 0.7086)"),
+    "vocabulary.replace_codes": lambda: dict(text="mortality (non_rs)", codes={"non_rs": "non-RS group"}),
+    "vocabulary.test_codes_in_words": lambda: dict(text="(fisher 0.8496, chisq 0.7086)"),
+    "vocabulary.words": lambda: dict(kind="test", code="fisher"),
+})
+
+
+def _effect():
+    from helpers.effects import risk_difference
+    return risk_difference(7, 41, 14, 86)
+
+
+ALLOWED.update({
+    ("vocabulary.favours", "higher_is_better", "None"): "documented: None states the direction only",
+})
+
+EXEMPT.update({
+    "site.setup": "the Sphinx extension hook setup(app): needs a running Sphinx application; the book build "
+                  "and tests/test_book_site.py exercise it",
+})
 
 
 # --------------------------------------------------------------------------- enumeration
@@ -570,7 +975,8 @@ class Case:
 def _counterpart(param: str, names) -> str | None:
     """The total that goes with a count parameter (events_a -> total_a, count -> total, ...)."""
     pairs = {"events_a": "total_a", "events_b": "total_b", "count": "total", "events": "totals",
-             "exposed": "total", "events_total": "n_total"}
+             "exposed": "total", "events_total": "n_total",
+             "count_a": "total_a", "count_b": "total_b"}
     other = pairs.get(param)
     return other if other in names else None
 
