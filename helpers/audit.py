@@ -138,6 +138,7 @@ deterministic; :func:`summary` keeps the same study order.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import math
 import re
@@ -148,21 +149,48 @@ import pandas as pd
 from scipy import stats
 
 from helpers.formatting import MINUS
+from helpers.crude_models import crude_fits, match_printed
 from helpers.consistency import (candidate_counts, candidate_totals, ci_centre_check, ci_p_check,
                                  percent_check)
 from helpers.printed import Printed, agrees, as_printed, parse_interval, value_set
 from helpers.pvalues import categorical_pvalues, ordinal_ttest_pvalues, ttest_pvalues
 
-__all__ = ["COLUMNS", "VERDICTS", "CHECKS", "run_audit", "summary", "main"]
+__all__ = ["COLUMNS", "VERDICTS", "CHECKS", "CONSEQUENCES", "INSPECT_SR", "FAMILIES", "run_audit",
+           "summary", "account", "count", "questions", "main"]
 
-#: the columns of the audit table, in order
-COLUMNS = ("study", "location", "item", "check", "reported", "recomputed", "verdict", "detail")
-#: the only verdicts
-VERDICTS = ("consistent", "inconsistent", "unverifiable")
+#: the columns of the audit table, in order (the first eight are those of the first audit)
+COLUMNS = ("study", "location", "item", "check", "reported", "recomputed", "verdict", "detail",
+           "basis", "consequence", "inspect_sr")
+#: the only verdicts: the stated method reproduces the number; a named alternative does; nothing
+#: does; it cannot be checked from the printed numbers
+VERDICTS = ("consistent", "explained", "inconsistent", "unverifiable")
+#: the values of the ``consequence`` column ("" for consistent and unverifiable rows)
+CONSEQUENCES = ("", "none", "p crosses 0.05", "CI crosses the null", "direction")
 #: every check name (documented in the module docstring)
 CHECKS = ("percent", "percent-reachable", "arm-sum", "p-fisher", "p-chisq", "p-chisq-yates",
-          "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest01", "p-ttest", "p-median", "p-model", "ci-centre",
-          "ci-p", "duplicate", "n-sum")
+          "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest01", "p-ttest", "p-median", "p-model", "crude-ratio",
+          "ci-centre", "ci-p", "duplicate", "n-sum")
+
+#: the INSPECT-SR check (Wilkinson et al. 2025, medRxiv 10.1101/2025.09.03.25334905, domain 4
+#: "Inspecting results in the study") each check kind contributes to
+INSPECT_SR = {
+    **dict.fromkeys(("percent", "percent-reachable"),
+                    "4.8 impossible means or percentages of integer data"),
+    **dict.fromkeys(("arm-sum", "n-sum"), "4.6 inconsistent numbers of participants"),
+    **dict.fromkeys(("p-fisher", "p-chisq", "p-chisq-yates", "p-rxc-fisher", "p-rxc-chisq", "p-rule",
+                     "p-ttest01", "p-ttest", "p-median", "p-model", "crude-ratio", "ci-centre",
+                     "ci-p", "duplicate"), "4.9 errors in the statistical results"),
+}
+#: the family ("kind of finding") of each check, the grouping every page counts by
+FAMILIES = {
+    **dict.fromkeys(("percent", "percent-reachable"), "percentages"),
+    **dict.fromkeys(("arm-sum", "n-sum"), "sums"),
+    **dict.fromkeys(("p-fisher", "p-chisq", "p-chisq-yates", "p-rxc-fisher", "p-rxc-chisq",
+                     "p-ttest01", "p-ttest", "p-median", "p-model"), "p-values"),
+    "p-rule": "choice of test",
+    **dict.fromkeys(("crude-ratio", "ci-centre", "ci-p"), "estimates and intervals"),
+    "duplicate": "duplicates",
+}
 
 _REQUIRED = ("studies", "arms", "proportions", "comparisons", "continuous", "estimates")
 _LOG_MEASURES = frozenset({"OR", "RR", "HR"})
@@ -226,9 +254,30 @@ def _ours(text: str) -> str:
                    else _SIGN.sub(MINUS, _SCI.sub(_sci, part)) for part in parts)
 
 
-def _row(out, study, location, item, check, reported, recomputed, verdict, detail):
+#: checks whose agreement is an exact equality of counts (no rounding involved)
+_EXACT = frozenset({"n-sum", "arm-sum"})
+
+
+def _row(out, study, location, item, check, reported, recomputed, verdict, detail, basis="",
+         consequence=""):
+    """One audit row. ``basis``: for a consistent row "rounding" or "truncation" (read from the
+    detail's "truncation only" sentence when not given), "exact" for sums of counts; for an
+    explained row the alternative that reproduces the number (required); for an inconsistent or
+    unverifiable row what was tried or is missing (defaults to ""). ``consequence``: for explained
+    and inconsistent rows, one of :data:`CONSEQUENCES` ("none" when not given)."""
+    if verdict == "consistent" and not basis:
+        basis = ("exact" if check in _EXACT else
+                 "overlap of the printed values" if check == "duplicate" else
+                 "truncation" if re.search(r"truncation only|only by truncation", detail) else
+                 "rounding")
+    if verdict == "explained" and not basis:  # pragma: no cover - a programming error
+        raise RuntimeError(f"an explained {check} row must name its alternative")
+    if verdict in ("explained", "inconsistent"):
+        consequence = consequence or "none"
+    else:
+        consequence = ""
     out.append((_s(study), _s(location), _s(item), check, _s(reported), _ours(_s(recomputed)),
-                verdict, _ours(detail)))
+                verdict, _ours(detail), _ours(basis), consequence, INSPECT_SR[check]))
 
 
 def _pct(x, decimals) -> Printed:
@@ -510,14 +559,23 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
         detail += (f" {_cap(codes_t['sentence'])} also give{'' if plural else 's'} it ({unnamed})."
                    if ok else f" {_cap(codes_t['sentence'])} reproduce{'' if plural else 's'} it, "
                    f"but {'those are' if plural else 'that is'} {unnamed}.")
+    # explained: a test the wording does not allow, or a t-test on the codes, reproduces the p
+    verdict, basis = ("consistent", "") if ok else ("inconsistent", "")
+    if not ok and repro:
+        verdict, basis = "explained", f"{who} (not a test the paper's wording allows)"
+    elif not ok and codes_t is not None:
+        verdict, basis = "explained", f"{codes_t['short']} ({unnamed})"
+    elif not ok:
+        basis = f"tried: {_or_list(tried)}"
     _row(out, c.study, c.location, c.item, _check_name(test, shape2), c.p_printed, recomputed,
-         "consistent" if ok else "inconsistent", detail)
+         verdict, detail, basis, _p_consequence([r["p"][test] for _, r in results], pp))
     if codes_t is not None and not ok:
         _row(out, c.study, c.location, c.item, "p-ttest01", c.p_printed, codes_t["recomputed"],
              "consistent",
              f"{_cap(codes_t['sentence'])} print{'' if len(codes_t['which']) > 1 else 's'} as "
              f"{pp.text.strip()} ({unnamed}); the "
-             f"{_check_name(test, shape2)} row stays inconsistent.")
+             f"{_check_name(test, shape2)} row is explained by it, not consistent.",
+             "truncation" if codes_t["trunc"] else "rounding")
     if rule:
         min_e = res0["min_expected"]
         why = (f"the smallest expected count is {min_e:.2f}, for which the paper's rule (Fisher's "
@@ -526,7 +584,7 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
             verdict = "consistent"
             detail = f"The test the rule calls for reproduces the printed p: {why}."
         elif repro:
-            verdict = "inconsistent"
+            verdict = "explained"
             detail = f"The printed p is reproduced only by {who}, but {why}."
         elif codes_t is not None:
             verdict = "unverifiable"
@@ -538,7 +596,10 @@ def _categorical_row(c, groups: list, out: list, inferred: bool = False) -> None
             detail = (f"No candidate test reproduces the printed p ({none_of}), so the test used "
                       f"cannot be told; {why}.")
         _row(out, c.study, c.location, c.item, "p-rule", c.p_printed,
-             f"rule picks {names[rule]}; reproduced by {who}", verdict, detail)
+             f"rule picks {names[rule]}; reproduced by {who}", verdict, detail,
+             f"{who} (not the test the rule calls for)" if verdict == "explained" else
+             ("" if verdict == "consistent" else "no candidate test reproduces the p"),
+             _p_consequence([r["p"][rule] for _, r in results], pp))
 
 
 def _codes_ttest(results, cats, printed_order, binary, pp):
@@ -580,11 +641,26 @@ def _codes_ttest(results, cats, printed_order, binary, pp):
         cells = "by category " + " vs ".join("/".join(str(x) for x in r) for r in rows)
     trunc = not any(agrees(tt[k], pp, "round") for _, tt, ws in hits for k in ws)
     return {"which": which, "trunc": trunc,
+            "short": f"{who} t-test{'s' if len(which) > 1 else ''} on {label}",
             "sentence": (f"{who} t-test{'s' if len(which) > 1 else ''} on {label} "
                          f"(p = {_fmt_p(t[shown])}"
                          f"{', by truncation only' if trunc else ''})"),
             "recomputed": (f"t on {label}: Student p = {_fmt_p(t['student'])}, Welch p = "
                            f"{_fmt_p(t['welch'])} (counts {cells})")}, tried
+
+
+def _below(pp: Printed) -> bool:
+    """Is the printed p below 0.05 (a bound "< x" with x <= 0.05 counts as below)?"""
+    return pp.value <= 0.05 if pp.relation == "<" else pp.value < 0.05
+
+
+def _p_consequence(values, pp: Printed) -> str:
+    """"p crosses 0.05" when every recomputed p under the stated method lies on the other side of
+    0.05 from the printed p, else "none"."""
+    vals = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    if vals and all((v < 0.05) != _below(pp) for v in vals):
+        return "p crosses 0.05"
+    return "none"
 
 
 def _or_list(items: list[str]) -> str:
@@ -648,7 +724,9 @@ def _ttest_row(c, a, b, out: list) -> None:
                   "for printed precision.")
         gap, t = min((_gap(*either[t], value_set(pp)), t) for t in ("student", "welch"))
         detail += _hair(*either[t], pp, f"{names[t]} gives p =")
-    _row(out, c.study, c.location, c.item, "p-ttest", c.p_printed, recomputed, verdict, detail)
+    _row(out, c.study, c.location, c.item, "p-ttest", c.p_printed, recomputed, verdict, detail,
+         "" if repro else "tried: Student's and Welch's t-tests",
+         _p_consequence([base["student"], base["welch"]], pp))
 
 
 def _comparison_rows(comps, props, conts, arm_n, possible, out) -> None:
@@ -797,7 +875,139 @@ def _df_span(dfs: tuple[int, int]) -> str:
     return f"{a} to {b} degrees of freedom"
 
 
-def _estimate_rows(ests, out) -> None:
+# --------------------------------------------------------------------------- crude ratios
+
+#: subgroup labels that mean the whole comparison (no subset of the arms)
+_WHOLE = frozenset({"", "entire cohort", "all patients", "overall", "all", "whole cohort"})
+
+
+@functools.lru_cache(maxsize=256)
+def _crude_fits(a: int, na: int, c: int, nb: int):
+    return tuple(crude_fits(a, na, c, nb))
+
+
+def _core(words: tuple) -> tuple:
+    """Item words without a time qualifier ("90-day", "90d") or the word "score", so that
+    "90-day mRS 0-2" (an effect) meets "mRS score 0–2" (its counts)."""
+    return tuple(w for w in words if w != "score" and not re.fullmatch(r"\d+-?d(ay)?s?", w))
+
+
+def _crude_counts(e, props: pd.DataFrame, arm_labels: dict):
+    """The printed counts behind an unadjusted OR or RR: for each of its two compared arms, the
+    proportions row (no category, count and total printed) of the same study whose item, as
+    words, contains or is contained in the estimate's item, from the first location that has both
+    arms. None when the subgroup is a subset of the arms or no such rows exist."""
+    sub = _s(e.subgroup).strip().lower()
+    if sub not in _WHOLE and sub not in arm_labels.get(e.study, set()):
+        return None
+    if sub and sub not in _WHOLE:
+        return None
+    arms = str(e.comparison).split("|")
+    if len(arms) != 2:
+        return None
+    words = _core(_words(e.item))
+    cand = props[(props["study"] == e.study) & props["category"].isna() & props["count"].notna()
+                 & props["total"].notna() & props["arm"].isin(arms)]
+    for loc in sorted(cand["location"].unique(), key=_location_key):
+        g = cand[cand["location"] == loc]
+        g = g[[_contains(_core(_words(i)), words) or _contains(words, _core(_words(i)))
+               for i in g["item"]]]
+        rows = [g[g["arm"] == a] for a in arms]
+        if all(len(r) == 1 for r in rows) and g["item"].nunique() == 1:
+            return [(int(r["count"].iloc[0]), int(r["total"].iloc[0]), r["id"].iloc[0]) for r in rows], loc
+    return None
+
+
+def _crude_rows(pkg: Mapping, out: list) -> dict:
+    """``crude-ratio``: an unadjusted OR or RR recomputed from the printed counts under every
+    candidate model of :mod:`helpers.crude_models`. Returns {estimate id: the reproducing
+    candidates (a DataFrame, maybe empty)}, used by the ci-centre and ci-p rows."""
+    found = {}
+    ests, props = pkg["estimates"], pkg["proportions"]
+    labels = {}
+    for st, lab, arm in zip(pkg["arms"]["study"], pkg["arms"]["label"], pkg["arms"]["arm"]):
+        labels.setdefault(st, set()).update({_s(lab).lower(), _s(arm).lower()})
+    for e in ests.itertuples(index=False):
+        if e.measure not in ("OR", "RR") or e.adjustment != "unadjusted" or _missing(e.ci_low):
+            continue
+        hit = _crude_counts(e, props, labels)
+        if hit is None:
+            continue
+        ((a, na, _), (c, nb, _)), loc = hit
+        try:
+            fits = _crude_fits(a, na, c, nb)
+        except ValueError:
+            continue
+        lo, hi, _ = _ci_bounds(e)
+        pp = _s(e.p_printed) or None
+        m = match_printed(list(fits), str(e.estimate_printed), lo.text.strip(), hi.text.strip(), pp)
+        ok = m[m["all_ok"]]
+        found[e.id] = ok
+        label = _est_label(e)
+        reported = f"{e.measure} {e.estimate_printed} ({e.ci_printed})" + (f", p {pp}" if pp else "")
+        first = m.drop_duplicates("measure").set_index("measure")["estimate"]
+        recomputed = (f"counts {a}/{na} vs {c}/{nb} ({loc}): crude RR {_g(first.get('RR', math.nan))}, "
+                      f"crude OR {_g(first.get('OR', math.nan))}")
+        same = ok[ok["measure"] == e.measure]
+        other = ok[ok["measure"] != e.measure]
+        tried = (f"{len(m)} candidate computations (risk ratios from 2×2 tables, log-binomial and "
+                 "Poisson models; odds ratios from logistic, exact conditional and Firth models; "
+                 "Wald, robust, score and profile-likelihood intervals)")
+        if not same.empty:
+            verdict, basis = "consistent", _candidates(same)
+            detail = (f"From the printed counts, {basis} reproduce"
+                      f"{'s' if len(same.groupby(['measure', 'model'])) == 1 else ''} "
+                      f"the printed {e.measure}, its CI" + (" and p" if pp else "") + ".")
+        elif not other.empty:
+            verdict, basis = "explained", _candidates(other)
+            detail = (f"No {e.measure} computed from the printed counts reproduces the printed "
+                      f"estimate and CI" + (" and p" if pp else "") + f", but {basis} does: the "
+                      f"column is headed {e.measure}, the number is {'an odds' if other['measure'].iloc[0] == 'OR' else 'a risk'} ratio.")
+        else:
+            verdict, basis = "inconsistent", f"tried: {tried}"
+            parts = [n for n, col in (("the estimate", "estimate_ok"), ("the lower bound", "ci_low_ok"),
+                                      ("the upper bound", "ci_high_ok")) if m[col].any()]
+            detail = (f"None of {tried} reproduces the printed {e.measure}, its CI"
+                      + (" and p" if pp else "") + " together"
+                      + (f" ({_or_list(parts)} alone is matched by some candidate)" if parts else "")
+                      + ".")
+        cons = "none"
+        r0 = m[m["measure"] == e.measure]
+        if verdict == "inconsistent" and not r0.empty:
+            r0 = r0.iloc[0]
+            if (r0["estimate"] > 1) != (float(e.estimate) > 1):
+                cons = "direction"
+            elif (r0["ci_low"] > 1 or r0["ci_high"] < 1) != (lo.value > 1 or hi.value < 1):
+                cons = "CI crosses the null"
+        _row(out, e.study, e.location, label, "crude-ratio", reported, recomputed, verdict, detail,
+             basis, cons)
+    return found
+
+
+def _candidates(ok: pd.DataFrame) -> str:
+    """The reproducing candidates in words: 'the odds ratio of a logistic GLM (profile
+    likelihood; Wald, model-based SE)'."""
+    parts = []
+    for (measure, model), g in ok.groupby(["measure", "model"], sort=False):
+        what = "the odds ratio" if measure == "OR" else "the risk ratio"
+        parts.append(f"{what} of a {model} ({'; '.join(dict.fromkeys(g['interval']))})")
+    return _or_list(parts)
+
+
+def _asymmetric(ok: pd.DataFrame) -> pd.DataFrame:
+    """The candidates whose interval is not a Wald interval (profile likelihood, score, exact)."""
+    return ok[~ok["interval"].str.contains("Wald")]
+
+
+def _estimate_rows(ests, out, crude: dict | None = None) -> None:
+    crude = crude or {}
+    # locations whose crude ratios are reproduced only by asymmetric (non-Wald) intervals
+    profile_locs = {}
+    for e in ests.itertuples(index=False):
+        ok = crude.get(e.id)
+        if ok is not None and not ok.empty and not _asymmetric(ok).empty \
+                and _asymmetric(ok).equals(ok):
+            profile_locs.setdefault((e.study, e.location, e.measure, e.adjustment), []).append(e.item)
     for e in ests.itertuples(index=False):
         label = _est_label(e)
         scale = "log" if e.measure in _LOG_MEASURES else "linear"
@@ -822,10 +1032,28 @@ def _estimate_rows(ests, out) -> None:
                          "of them).")
         elif cc.verdict == "inconsistent":
             c_detail += _hair(*cc.centre_range, est, "the centre lies at", fmt=_g)
+        ok = crude.get(e.id)
+        c_verdict, c_basis, c_cons = cc.verdict, "", "none"
+        inside = lo.value < est.value < hi.value
+        peers = profile_locs.get((e.study, e.location, e.measure, e.adjustment), [])
+        if cc.verdict == "inconsistent" and ok is not None and not _asymmetric(ok).empty:
+            c_verdict = "explained"
+            c_basis = f"an asymmetric interval: {_candidates(_asymmetric(ok))}"
+            c_detail += (f" The printed counts reproduce it with {_candidates(_asymmetric(ok))} "
+                         "(see crude-ratio): asymmetric by design, not an error.")
+        elif cc.verdict == "inconsistent" and ok is None and inside and peers:
+            c_verdict = "explained"
+            c_basis = ("an asymmetric (profile-likelihood) interval, as the crude rows of the same "
+                       f"table ({', '.join(dict.fromkeys(peers))}) are reproduced only by such intervals")
+            c_detail += (f" The crude rows of this table ({', '.join(dict.fromkeys(peers))}) are "
+                         "reproduced from their counts only by asymmetric intervals (see crude-ratio); "
+                         "this one has no printed counts, so that reading cannot be confirmed here.")
+        elif cc.verdict == "inconsistent":
+            c_cons = _ci_consequence(est, lo, hi, scale)
         _row(out, e.study, e.location, label, "ci-centre", reported,
              f"{'geometric' if scale == 'log' else 'arithmetic'} centre {_g(cc.centre)} "
              f"(range {_g(cc.centre_range[0])} to {_g(cc.centre_range[1])})",
-             cc.verdict, c_detail)
+             c_verdict, c_detail, c_basis, c_cons)
         if has_p:
             pp = _p(e.p_printed)
             cp = ci_p_check(est, lo, hi, pp, scale, level)
@@ -842,14 +1070,42 @@ def _estimate_rows(ests, out) -> None:
                         hair += (f" A CI and p from a t distribution with {_df_span(dfs)} (instead "
                                  "of the normal) would fit.")
                 p_detail += hair
+            p_verdict, p_basis, p_cons = cp.verdict, "", "none"
             if cc.verdict == "inconsistent":
                 p_detail += (f" The interval is not symmetric about the estimate on the "
                              f"{'log' if scale == 'log' else 'linear'} scale (see ci-centre), so it "
                              "is not a Wald-type interval and the p it implies is only approximate: "
                              "this comparison is not evidence of an error.")
+            if cp.verdict == "inconsistent" and ok is not None and not ok.empty:
+                p_verdict, p_basis = "explained", f"the p beside {_candidates(ok)}"
+                p_detail += (f" From the printed counts, {_candidates(ok)} gives this p with "
+                             "this interval (see crude-ratio).")
+            elif cp.verdict == "inconsistent" and c_verdict == "explained":
+                p_verdict, p_basis = "unverifiable", ("the interval is asymmetric by design, so no "
+                                                      "p can be derived from it")
+                p_detail += " No printed counts allow the p to be recomputed another way."
+            elif cp.verdict == "inconsistent":
+                p_cons = _p_consequence(cp.p_range, pp)
             _row(out, e.study, e.location, label, "ci-p", e.p_printed,
                  f"p = {_fmt_p(cp.p)} (range {_fmt_p(cp.p_range[0])} to {_fmt_p(cp.p_range[1])})",
-                 cp.verdict, p_detail)
+                 p_verdict, p_detail, p_basis, p_cons)
+
+
+def _ci_consequence(est: Printed, lo: Printed, hi: Printed, scale: str) -> str:
+    """"CI crosses the null" when an interval symmetric about the estimate (on its scale) through
+    either printed bound would contain the null value where the printed one does not, or the
+    reverse; else "none"."""
+    null = 1.0 if scale == "log" else 0.0
+    tr = (math.log, math.exp) if scale == "log" else ((lambda x: x), (lambda x: x))
+    if scale == "log" and min(est.value, lo.value, hi.value) <= 0:
+        return "none"
+    e, l, h = (tr[0](x.value) for x in (est, lo, hi))
+    excludes = not (lo.value <= null <= hi.value)
+    for a, b in ((l, 2 * e - l), (2 * e - h, h)):
+        a, b = sorted((tr[1](a), tr[1](b)))
+        if (not (a <= null <= b)) != excludes:
+            return "CI crosses the null"
+    return "none"
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -947,10 +1203,17 @@ def _compare_dup(kind, ref, r, out) -> None:
             bad.append(k)
     shown_ref, shown = _dup_shown(kind, ref), _dup_shown(kind, r)
     q_ref, q = _verbatim(shown_ref), _verbatim(shown)
+    cons = "none"
     if bad:
         verdict = "inconsistent"
         detail = (f"The {' and '.join(bad)} printed here ({q}) cannot be the same as in "
                   f"{ref.location} ({q_ref}), even allowing for printed precision.")
+        if "p" in bad and _below(a["p"]) != _below(b["p"]):
+            cons = "p crosses 0.05"
+        elif kind == "estimates" and "estimate" in bad:
+            null = 1.0 if ref.measure in _LOG_MEASURES else 0.0
+            if (a["estimate"].value > null) != (b["estimate"].value > null):
+                cons = "direction"
     else:
         verdict = "consistent"
         detail = f"Agrees with {ref.location} ({q_ref}) within printed precision."
@@ -958,7 +1221,7 @@ def _compare_dup(kind, ref, r, out) -> None:
     if kind == "continuous":
         label = f"{r.item} ({r.arm})"
     _row(out, r.study, r.location, label, "duplicate", shown, f"{ref.location}: {q_ref}", verdict,
-         detail)
+         detail, "" if verdict == "consistent" else f"compared with {ref.location}", cons)
 
 
 # --------------------------------------------------------------------------- arm sizes
@@ -1044,7 +1307,8 @@ def run_audit(package=None, study: str | None = None) -> pd.DataFrame:
     possible = _percent_rows(pkg["proportions"], arm_n, out)
     _arm_sum_rows(pkg["proportions"], arm_n, out)
     _comparison_rows(pkg["comparisons"], pkg["proportions"], pkg["continuous"], arm_n, possible, out)
-    _estimate_rows(pkg["estimates"], out)
+    crude = _crude_rows(pkg, out)
+    _estimate_rows(pkg["estimates"], out, crude)
     _duplicate_rows(pkg, out)
     _n_sum_rows(pkg, arm_n, out)
     df = pd.DataFrame(out, columns=list(COLUMNS), dtype=object)
