@@ -1338,6 +1338,137 @@ def summary(audit: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return by_verdict, by_check
 
 
+def _check_audit(audit) -> pd.DataFrame:
+    if audit is None:
+        return run_audit()
+    if not isinstance(audit, pd.DataFrame) or not set(COLUMNS) <= set(audit.columns):
+        raise ValueError(f"audit must be a DataFrame with the columns {COLUMNS} (run_audit() returns one)")
+    return audit
+
+
+def account(audit=None) -> pd.DataFrame:
+    """The one account of the audit's findings, from which every page of the book counts.
+
+    Returns one row per study, family (:data:`FAMILIES`: the kind of finding), check, verdict and
+    consequence with the number of rows ``n``; ``audit`` is a :func:`run_audit` table (``None``
+    runs the audit on this repository's data). Studies keep the audit's order."""
+    audit = _check_audit(audit)
+    keys = ["study", "family", "check", "verdict", "consequence"]
+    frame = audit.assign(family=audit["check"].map(FAMILIES))
+    out = frame.groupby(keys, sort=False, dropna=False).size().rename("n").reset_index()
+    return out
+
+
+def count(audit=None, *, study=None, family=None, check=None, verdict=None, consequence=None) -> int:
+    """How many audit rows match every given filter (each a value or a collection of values):
+    ``study``, ``family`` (:data:`FAMILIES`), ``check`` (:data:`CHECKS`), ``verdict``
+    (:data:`VERDICTS`) and ``consequence`` (:data:`CONSEQUENCES`). Counted from :func:`account`,
+    so that every number the book states about the audit comes from one place. Raises ValueError
+    naming the filter when a value is not one the audit knows."""
+    acc = account(audit)
+    known = {"study": set(acc["study"]), "family": set(FAMILIES.values()), "check": set(CHECKS),
+             "verdict": set(VERDICTS), "consequence": set(CONSEQUENCES)}
+    mask = pd.Series(True, index=acc.index)
+    for name, value in (("study", study), ("family", family), ("check", check),
+                        ("verdict", verdict), ("consequence", consequence)):
+        if value is None:
+            continue
+        values = {value} if isinstance(value, str) else set(value)
+        if not values or not values <= known[name]:
+            raise ValueError(f"{name} must be among {sorted(known[name])}, got {value!r}")
+        mask &= acc[name].isin(values)
+    return int(acc.loc[mask, "n"].sum())
+
+
+_CONSEQUENCE_RANK = {"p crosses 0.05": 0, "CI crosses the null": 0, "direction": 0, "none": 1, "": 2}
+
+
+def _question(r) -> str:
+    """A neutral question to the authors about one explained or inconsistent row."""
+    where = f"{r.location}, {r.item}"
+    if r.check in ("p-fisher", "p-chisq", "p-chisq-yates", "p-rxc-fisher", "p-rxc-chisq"):
+        if r.verdict == "explained":
+            return (f"{where}: the printed p = {r.reported} is reproduced from the printed counts by "
+                    f"{r.basis.split(' (')[0]}, not by the test the methods name. Which test "
+                    "produced it?")
+        return (f"{where}: we could not reproduce the printed p = {r.reported} from the printed "
+                "counts with any usual test. Could you confirm the p, the counts and the test?")
+    if r.check == "p-rule":
+        return (f"{where}: the printed p = {r.reported} fits {r.basis.split(' (')[0]}, while the "
+                "stated rule (Fisher's exact test when an expected count is below 5) calls for "
+                "the other test. Which rule was applied?")
+    if r.check == "p-ttest":
+        return (f"{where}: the printed p = {r.reported} does not follow from the printed means and "
+                "SDs by a t-test. Which test was used, and are the summaries as intended?")
+    if r.check in ("percent", "percent-reachable"):
+        return (f"{where}: the printed {r.reported} does not follow from the count and the "
+                "denominator. Could you confirm the count, the denominator and the percentage?")
+    if r.check == "arm-sum":
+        return f"{where}: the categories do not add up to the group. Could you confirm them?"
+    if r.check == "crude-ratio":
+        if r.verdict == "explained":
+            return (f"{where}: the printed {r.reported} matches {r.basis.split(' (')[0]} of the "
+                    "printed counts. Is the measure the one the column heading names?")
+        return (f"{where}: we could not reproduce the printed {r.reported} from the printed counts "
+                "under any usual model. Which model and counts produced it?")
+    if r.check == "ci-centre":
+        if r.verdict == "explained":
+            return (f"{where}: the interval of {r.reported} is not symmetric about the estimate; "
+                    "was it a profile-likelihood (or other non-Wald) interval?")
+        return (f"{where}: the estimate of {r.reported} is not at the centre of its interval on "
+                "the scale of the measure. Could you confirm the estimate and both bounds?")
+    if r.check == "ci-p":
+        if r.verdict == "explained":
+            return (f"{where}: the printed p = {r.reported} fits {r.basis.replace('the p beside ', '')}. "
+                    "Could you confirm the model behind the estimate, interval and p?")
+        return (f"{where}: the printed p = {r.reported} does not agree with the printed estimate "
+                "and interval. Could you confirm the three numbers?")
+    if r.check == "duplicate":
+        return (f"{where}: the value printed here ({r.reported}) differs from the one in "
+                f"{r.basis.replace('compared with ', '')}. Which is correct?")
+    return f"{where} ({r.check}): could you confirm the printed {r.reported}?"  # pragma: no cover
+
+
+def questions(audit=None, study: str | None = None) -> pd.DataFrame:
+    """Questions a peer reviewer would send the authors: one per ``inconsistent`` or
+    ``explained`` row of the audit (of one study, or of every study), in neutral words, those
+    whose consequence changes a conclusion first, then inconsistent before explained, then in the
+    audit's order. Columns ``study, location, item, check, verdict, consequence, question,
+    evidence`` (the evidence is the audit's detail)."""
+    audit = _check_audit(audit)
+    if study is not None:
+        if not isinstance(study, str) or study not in set(audit["study"]):
+            raise ValueError(f"study must be one of {list(dict.fromkeys(audit['study']))}, got {study!r}")
+        audit = audit[audit["study"] == study]
+    rows = audit[audit["verdict"].isin(["inconsistent", "explained"])].copy()
+    # one question per printed number: a p-ttest01 row is the evidence of its named-test row
+    rows = rows[rows["check"] != "p-ttest01"]
+    rows["_order"] = range(len(rows))
+    rows["_c"] = rows["consequence"].map(_CONSEQUENCE_RANK)
+    rows["_v"] = (rows["verdict"] == "explained").astype(int)
+    rows = rows.sort_values(["_c", "_v", "_order"], kind="stable")
+    out = rows[["study", "location", "item", "check", "verdict", "consequence"]].copy()
+    out["question"] = [_question(r) for r in rows.itertuples(index=False)]
+    out["evidence"] = rows["detail"].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def questions_markdown(study: str, audit=None) -> str:
+    """:func:`questions` for one study as a numbered Markdown list (the question, then its
+    evidence in italics; a consequence that changes a conclusion is said first)."""
+    q = questions(audit, study)
+    if q.empty:
+        return "The audit found nothing to ask the authors about: every checked number fits."
+    lines = []
+    for i, r in enumerate(q.itertuples(index=False), 1):
+        lead = (f"**Changes a conclusion ({r.consequence}).** " if r.consequence not in ("none", "")
+                else "")
+        text = re.sub(r"([*_`])", r"\\\1", f"{r.question}")
+        ev = re.sub(r"([*_`])", r"\\\1", r.evidence)
+        lines.append(f"{i}. {lead}{text} *Evidence ({r.check}):* {ev}")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.audit",
                                      description="Audit every printed number of the data package.")
