@@ -155,8 +155,9 @@ from helpers.consistency import (candidate_counts, candidate_totals, ci_centre_c
 from helpers.printed import Printed, agrees, as_printed, parse_interval, value_set
 from helpers.pvalues import categorical_pvalues, ordinal_ttest_pvalues, ttest_pvalues
 
-__all__ = ["COLUMNS", "VERDICTS", "CHECKS", "CONSEQUENCES", "INSPECT_SR", "FAMILIES", "run_audit",
-           "summary", "account", "count", "questions", "main"]
+__all__ = ["COLUMNS", "VERDICTS", "CHECKS", "CONSEQUENCES", "INSPECT_SR", "FAMILIES", "CHECK_WORDS",
+           "VERDICT_WORDS", "run_audit", "summary", "account", "count", "questions",
+           "questions_markdown", "main"]
 
 #: the columns of the audit table, in order (the first eight are those of the first audit)
 COLUMNS = ("study", "location", "item", "check", "reported", "recomputed", "verdict", "detail",
@@ -191,6 +192,31 @@ FAMILIES = {
     **dict.fromkeys(("crude-ratio", "ci-centre", "ci-p"), "estimates and intervals"),
     "duplicate": "duplicates",
 }
+
+#: one plain-words sentence per check kind, for every page that shows the audit to a reader
+CHECK_WORDS = {
+    "percent": "Is the printed percentage the printed count divided by the printed (or group) total?",
+    "percent-reachable": "A percentage printed without its count: can any count out of the group size give it?",
+    "arm-sum": "Do the categories of one item add up to the group size, and their percentages to 100?",
+    "p-fisher": "Does Fisher's exact test on the printed counts give the printed p?",
+    "p-chisq": "Does Pearson's chi-square test on the printed counts give the printed p?",
+    "p-chisq-yates": "Does Pearson's chi-square test with Yates' correction give the printed p?",
+    "p-rxc-fisher": "For a table with more than two categories: does the exact (Fisher–Freeman–Halton) test give the printed p?",
+    "p-rxc-chisq": "For a table with more than two categories: does Pearson's chi-square test give the printed p?",
+    "p-rule": "Is the test that gives the printed p the one the paper's rule ('chi-square or Fisher's test, as appropriate') calls for?",
+    "p-ttest01": "When the named tests fail: does a t-test on the yes/no codes (1 = yes, 0 = no) or grade codes give the printed p?",
+    "p-ttest": "Does Student's or Welch's t-test on the printed means and SDs give the printed p?",
+    "p-median": "A p comparing medians with a rank test: it needs the patient data, so it cannot be checked.",
+    "p-model": "A p from a regression model, or whose numbers are not printed: it cannot be checked.",
+    "crude-ratio": "An unadjusted odds or risk ratio: which of the usual models gives it, its interval and p from the printed counts?",
+    "ci-centre": "Is the estimate in the middle of its confidence interval (on the log scale for ratios)?",
+    "ci-p": "Does the p implied by the confidence interval match the printed p?",
+    "duplicate": "Is a number printed twice (for example abstract and table) the same both times?",
+    "n-sum": "Do the sizes of the compared groups add up to the study total (or to a larger group)?",
+}
+#: the verdicts in words
+VERDICT_WORDS = {"consistent": "Consistent", "explained": "Explained", "inconsistent": "Inconsistent",
+                 "unverifiable": "Unverifiable"}
 
 _REQUIRED = ("studies", "arms", "proportions", "comparisons", "continuous", "estimates")
 _LOG_MEASURES = frozenset({"OR", "RR", "HR"})
@@ -1022,7 +1048,21 @@ def _estimate_rows(ests, out, crude: dict | None = None) -> None:
         lo, hi, note = _ci_bounds(e)
         level = 0.95 if _missing(e.ci_level) else float(e.ci_level)
         reported = f"{e.measure} {e.estimate_printed} ({e.ci_printed})"
-        cc = ci_centre_check(est, lo, hi, scale)
+        try:
+            cc = ci_centre_check(est, lo, hi, scale)
+        except ValueError as exc:  # the estimate outside its CI, or bounds in the wrong order
+            why = str(exc).split(" (")[0] if "outside" not in str(exc) else \
+                f"the estimate {est.text} lies outside its CI {lo.text} to {hi.text}"
+            _row(out, e.study, e.location, label, "ci-centre", reported, "", "inconsistent",
+                 f"The printed numbers cannot belong together: {why}, even allowing for printed "
+                 f"precision{note}.", "tried: the estimate against its interval", "direction"
+                 if (lo.value - (1.0 if scale == "log" else 0.0)) * (est.value - (1.0 if scale == "log" else 0.0)) < 0
+                 else "none")
+            if has_p:
+                _row(out, e.study, e.location, label, "ci-p", e.p_printed, "", "unverifiable",
+                     "The estimate is not inside its CI (see ci-centre), so no p can be derived "
+                     "from them.")
+            continue
         # the interval as the book writes it ("lo to hi", never "lo–hi": "−1.73 to −0.22")
         c_detail = cc.detail.replace(f"of {lo.text}–{hi.text} is", f"of {lo.text} to {hi.text} is")
         c_detail = c_detail[:-1] + note + "."

@@ -780,3 +780,57 @@ def test_consequence_p_crosses(audit):
     lee = audit[(audit["study"] == "lee2025") & (audit["location"] == "Table 3")
                 & audit["item"].str.startswith("Intact stent patency") & (audit["check"] == "p-chisq")]
     assert list(lee["verdict"]) == ["inconsistent"] and list(lee["consequence"]) == ["p crosses 0.05"]
+
+
+# --------------------------------------------------------------------------- one account
+
+def test_one_account_agrees_with_the_csv(audit):
+    """Every count the pages state comes from helpers.audit.count; it must agree with the CSV
+    offered for download, by paper, by kind and by verdict."""
+    from helpers.audit import FAMILIES, account, count
+    shipped = pd.read_csv(ROOT / "chapters" / "audit-table.csv", dtype=str, keep_default_na=False)
+    acc = account(audit)
+    assert int(acc["n"].sum()) == len(shipped) == count(audit)
+    for (study, verdict), n in shipped.groupby(["study", "verdict"]).size().items():
+        assert count(audit, study=study, verdict=verdict) == n
+    fam = shipped["check"].map(FAMILIES)
+    assert not fam.isna().any()
+    for (f, verdict), n in shipped.groupby([fam, "verdict"]).size().items():
+        assert count(audit, family=f, verdict=verdict) == n
+    for (check, cons), n in shipped.groupby(["check", "consequence"]).size().items():
+        assert count(audit, check=check, consequence=cons) == n
+    # ... and with summary(), which the command line prints
+    by_verdict, by_check = summary(audit)
+    for study in by_verdict.index:
+        for v in VERDICTS:
+            assert by_verdict.loc[study, v] == count(audit, study=study, verdict=v)
+    # filters take one value or several; an unknown value names the filter
+    assert count(audit, verdict=["explained", "inconsistent"]) == \
+        count(audit, verdict="explained") + count(audit, verdict="inconsistent")
+    with pytest.raises(ValueError, match="verdict must be among"):
+        count(audit, verdict="wrong")
+    with pytest.raises(ValueError, match="family must be among"):
+        count(audit, family="p-value")
+
+
+def test_questions_for_the_authors(audit):
+    from helpers.audit import questions, questions_markdown
+    q = questions(audit)
+    flagged = audit[audit["verdict"].isin(["explained", "inconsistent"]) & (audit["check"] != "p-ttest01")]
+    assert len(q) == len(flagged)
+    for study, g in q.groupby("study", sort=False):
+        # conclusions first: no row with consequence "none" before one that changes a conclusion
+        changes = (g["consequence"] != "none").to_list()
+        assert changes == sorted(changes, reverse=True)
+        assert g["question"].str.endswith("?").all() and (g["evidence"].str.len() > 0).all()
+    # neutral words: no verdicts of people
+    assert not q["question"].str.contains(r"error|wrong|mistake|fabricat|misconduct", case=False).any()
+    lee = questions(audit, "lee2025")
+    assert lee.iloc[0]["consequence"] == "p crosses 0.05"
+    assert "Intact stent patency" in lee.iloc[0]["item"]
+    md = questions_markdown("alkasab2025", audit)
+    assert md.startswith("The audit found nothing to ask")   # no explained or inconsistent row
+    md = questions_markdown("baek2022", audit)
+    assert md.startswith("1. ") and "mortality" in md
+    with pytest.raises(ValueError, match="study must be one of"):
+        questions(audit, "nobody2020")
