@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.audit import _core, _est_label, _label, _words, run_audit
+from helpers.consistency import candidate_counts, ci_centre_check, ci_p_check
+from helpers.printed import as_printed
 
 __all__ = ["KINDS", "Mutant", "mutants", "plant", "judge", "typo"]
 
@@ -74,9 +76,10 @@ def typo(text: str, rng: random.Random) -> str | None:
     if not digits:
         return None
     for _ in range(20):
-        if len(digits) > 1 and rng.random() < 0.5:
-            j = rng.randrange(len(digits) - 1)
-            a, b = digits[j], digits[j + 1]
+        pairs = [i for i in digits if i + 1 < len(text) and text[i + 1].isdigit()]
+        if pairs and rng.random() < 0.5:
+            a = rng.choice(pairs)
+            b = a + 1
             if text[a] == text[b]:
                 continue
             out = list(text)
@@ -259,6 +262,35 @@ def _own_labels(m: Mutant, row) -> set:
     return {str(row["item"])}
 
 
+def _copy_checked(before, m, row, own, uses) -> bool:
+    """Only the ``uses`` checks count (used when the number's own check cannot reveal the typo)."""
+    return _passing(before, m, row, own, uses)
+
+
+def _interval_still_fits(m: Mutant, row) -> bool:
+    """For a typo in an estimate, a CI bound or the p of an estimate: do the printed numbers with
+    the typo still pass both the centre and the CI-p arithmetic of :mod:`helpers.consistency`?
+    Then no check of the printed numbers can reveal it."""
+    from helpers.audit import _LOG_MEASURES, _ci_bounds
+    pkg = plant({m.table: pd.DataFrame([row])}, m)
+    r = pkg[m.table].iloc[0]
+    scale = "log" if r["measure"] in _LOG_MEASURES else "linear"
+    try:
+        e = pd.DataFrame([r]).itertuples(index=False).__next__()
+        lo, hi, _ = _ci_bounds(e)
+        est = as_printed(str(r["estimate_printed"]), "estimate_printed")
+        if ci_centre_check(est, lo, hi, scale).verdict != "consistent":
+            return False
+        if isinstance(r["p_printed"], str) and r["p_printed"].strip():
+            level = 0.95 if pd.isna(r["ci_level"]) else float(r["ci_level"])
+            pp = as_printed(str(r["p_printed"]), "p_printed")
+            if ci_p_check(est, lo, hi, pp, scale, level).verdict != "consistent":
+                return False
+    except ValueError:
+        return False
+    return True
+
+
 def checkable(before: pd.DataFrame, m: Mutant, row) -> bool:
     """Does the mutated number take part in a check that passed before the typo (consistent, or
     explained by an alternative that the number must still fit)? Its own rows (same location and
@@ -267,6 +299,27 @@ def checkable(before: pd.DataFrame, m: Mutant, row) -> bool:
     interval around the estimate, so it is not a check its numbers can fail."""
     own = _own_labels(m, row)
     uses = _USES[m.kind] | {"duplicate"}
+    if m.table == "estimates" and pd.notna(row["ci_low"]) and _interval_still_fits(m, row):
+        uses = {"duplicate", "crude-ratio"}
+    if m.kind == "percentage" and (pd.isna(row["count"]) or pd.isna(row["total"])):
+        # a percentage without its count: revealable only when no count of the denominator the
+        # audit uses prints as the new value (the arithmetic fact, not the audit's verdict)
+        total = row["total"]
+        if pd.isna(total):
+            # the arm size is the denominator: the audit's percent-reachable row names it
+            hit = before[(before["location"] == row["location"]) & (before["item"].isin(own))
+                         & (before["check"] == "percent-reachable")]
+            nums = re.findall(r"counts out of (\d+)", " ".join(hit["recomputed"]))
+            if not nums:
+                return _copy_checked(before, m, row, own, {"duplicate"})
+            total = int(nums[0])
+        printed = as_printed(float(m.after), "percent", int(row["percent_decimals"]))
+        if candidate_counts(int(total), printed):
+            return _copy_checked(before, m, row, own, {"duplicate"})
+    return _passing(before, m, row, own, uses)
+
+
+def _passing(before, m, row, own, uses) -> bool:
     loc = str(row["location"])
     for r in before.itertuples(index=False):
         if r.check not in uses or r.verdict not in ("consistent", "explained"):
@@ -279,3 +332,39 @@ def checkable(before: pd.DataFrame, m: Mutant, row) -> bool:
         if mine or copy:
             return True
     return False
+
+
+def run(package: dict, studies=None, n: int | None = None, seed: int = 16, progress=None) -> dict:
+    """The mutation report: one typo per printed number of every study (or ``n`` per study),
+    judged one at a time. Returns ``by_kind`` (a DataFrame: kind, typos, checkable, detected among
+    checkable, detected in all), the totals ``typos``, ``checkable``, ``detected_checkable``,
+    ``collateral`` (typos that made a row about another item worse), and ``missed`` (the
+    checkable typos not detected, as Mutants) and ``unchecked`` (the typos no passing check uses).
+    ``progress``, if given, is called with (study, typos judged) after each study."""
+    studies = list(package["studies"]["study"]) if studies is None else list(studies)
+    rows, missed, unchecked, collateral = [], [], [], 0
+    for study in studies:
+        base = run_audit(package, study=study)
+        ms = mutants(package, study, n=n, seed=seed)
+        for m in ms:
+            r = judge(package, m, base)
+            rows.append((m.kind, r["checkable"], r["detected"]))
+            collateral += bool(r["collateral"])
+            if r["checkable"] and not r["detected"]:
+                missed.append(m)
+            if not r["checkable"]:
+                unchecked.append(m)
+        if progress is not None:
+            progress(study, len(ms))
+    df = pd.DataFrame(rows, columns=["kind", "checkable", "detected"])
+    by_kind = pd.DataFrame([
+        {"kind": k, "typos": int((df["kind"] == k).sum()),
+         "checkable": int(df.loc[df["kind"] == k, "checkable"].sum()),
+         "detected among checkable": int((df.loc[df["kind"] == k, "checkable"]
+                                          & df.loc[df["kind"] == k, "detected"]).sum()),
+         "detected in all": int(df.loc[df["kind"] == k, "detected"].sum())}
+        for k in KINDS if (df["kind"] == k).any()])
+    return {"by_kind": by_kind, "typos": len(df), "checkable": int(df["checkable"].sum()),
+            "detected_checkable": int((df["checkable"] & df["detected"]).sum()),
+            "detected": int(df["detected"].sum()), "collateral": collateral, "missed": missed,
+            "unchecked": unchecked}
