@@ -157,7 +157,7 @@ from helpers.pvalues import categorical_pvalues, ordinal_ttest_pvalues, ttest_pv
 
 __all__ = ["COLUMNS", "VERDICTS", "CHECKS", "CONSEQUENCES", "INSPECT_SR", "FAMILIES", "CHECK_WORDS",
            "VERDICT_WORDS", "run_audit", "summary", "account", "count", "questions",
-           "questions_markdown", "main"]
+           "questions_markdown", "questions_box", "main"]
 
 #: the columns of the audit table, in order (the first eight are those of the first audit)
 COLUMNS = ("study", "location", "item", "check", "reported", "recomputed", "verdict", "detail",
@@ -1507,6 +1507,15 @@ def questions_markdown(study: str, audit=None) -> str:
         ev = re.sub(r"([*_`])", r"\\\1", r.evidence)
         lines.append(f"{i}. {lead}{text} *Evidence ({r.check}):* {ev}")
     return "\n".join(lines)
+
+
+def questions_box(study: str, audit=None):
+    """:func:`questions_markdown` under a bold heading, as an IPython Markdown object: the one
+    call a paper's chapter makes after its Verdict box."""
+    from IPython.display import Markdown
+    text = questions_markdown(study, audit)
+    return Markdown(f"**Questions for the authors** (from the audit's inconsistent and explained "
+                    f"rows, those that would change a conclusion first):\n\n{text}")
 
 
 def main(argv=None) -> int:
