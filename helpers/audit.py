@@ -1,12 +1,40 @@
 """The reporting audit: every applicable consistency check over every row of the data package.
 
-``run_audit(package=None, study=None)`` returns one row per check with exactly the columns
-``study, location, item, check, reported, recomputed, verdict, detail``; ``verdict`` is one of
-``consistent``, ``inconsistent``, ``unverifiable``. Command line::
+``run_audit(package=None, study=None)`` returns one row per check with the columns
+``study, location, item, check, reported, recomputed, verdict, detail, basis, consequence,
+inspect_sr`` (:data:`COLUMNS`). Command line::
 
     python -m helpers.audit                 # summary per study (counts by verdict and by check)
     python -m helpers.audit --csv PATH      # the full table as CSV
     python -m helpers.audit --study lee2025 # one study only
+
+Verdicts (the ``verdict`` column) and the three columns that qualify them
+-------------------------------------------------------------------------
+``consistent``
+    The method the paper states reproduces the printed number at its printed precision;
+    ``basis`` says how: ``rounding`` or ``truncation`` (only truncation fits), ``exact`` for sums
+    of counts, ``overlap of the printed values`` for duplicates, or the model for ``crude-ratio``.
+``explained``
+    The stated method does not reproduce it, but a named alternative does; ``basis`` names it:
+    another test for counts (chi-square where the methods name Fisher's), a t-test on the 0/1 or
+    grade codes, a test the paper's rule does not call for (``p-rule``), an odds ratio printed
+    under an "RR" heading, or an asymmetric (profile-likelihood) interval. A method mismatch, not
+    a numeric error.
+``inconsistent``
+    No candidate reproduces it (``basis`` lists what was tried). A likely typo found by the repair
+    search stays inconsistent, with the repair in the detail.
+``unverifiable``
+    The printed numbers do not allow the check; the detail says what is missing.
+
+``consequence`` (explained and inconsistent rows only, :data:`CONSEQUENCES`): ``p crosses 0.05``
+when the stated method's p lies on the other side of 0.05 from the printed p (for a duplicate:
+the two printed copies do), ``CI crosses the null`` when an interval symmetric about the estimate
+through either printed bound would put the null on the other side, ``direction`` when the
+recomputed effect points the other way, else ``none``. ``inspect_sr``: the check of INSPECT-SR
+(Wilkinson et al. 2025, domain 4, "results in the study") the row contributes to
+(:data:`INSPECT_SR`). :data:`FAMILIES` groups the checks into kinds of finding; :func:`account`
+and :func:`count` are the one account every page counts from; :func:`questions` turns the
+explained and inconsistent rows into neutral questions for the authors.
 
 The tolerance rule
 ------------------
@@ -14,8 +42,9 @@ Every comparison of a recomputed value with a printed one uses the one rule of
 :mod:`helpers.printed` (:func:`~helpers.printed.agrees`): a printed number stands for every true
 value that **rounds or truncates** to it at its printed decimals (``59.3`` accepts [59.25, 59.4));
 ``< 0.001`` is read literally (below 0.001). A value is called ``inconsistent`` only when neither
-rounding nor truncation explains it. Checks that combine several printed numbers (an estimate and
-its CI, means and SDs) let each printed number range over all its possible true values.
+rounding nor truncation explains it (or ``explained`` when a named alternative does). Checks that
+combine several printed numbers (an estimate and its CI, means and SDs) let each printed number
+range over all its possible true values.
 
 Check kinds (the ``check`` column)
 ----------------------------------
@@ -49,14 +78,15 @@ Check kinds (the ``check`` column)
     used and the row is consistent when some allowed counts reproduce the p. A t-test on the
     codes (``p-ttest01`` below) is never one of these candidates: it cannot make this row
     consistent; when it reproduces the printed p the detail says so ("not a test the methods
-    name", or "the paper names no test").
+    name", or "the paper names no test"). Not reproduced by the allowed tests but by another
+    candidate test, or by a t-test on the codes: ``explained``, with that test in ``basis``.
 ``p-rule``
     Only for comparisons whose methods say "chi-square or Fisher's exact test, as appropriate"
     (``chisq_or_fisher``). The usual rule picks Fisher's exact test when any expected count is
     below 5, else chi-square. ``consistent`` when the test the rule picks reproduces the printed p;
-    ``inconsistent`` when the p is reproduced only by a test the rule does not call for (the
+    ``explained`` when the p is reproduced only by a test the rule does not call for (the
     numbers agree, the choice of test does not); ``unverifiable`` when no candidate reproduces it
-    (then the ``p-…`` row is already inconsistent). So each problem is counted once: the ``p-…``
+    (then the ``p-…`` row is not consistent either). So each problem is counted once: the ``p-…``
     row asks "is the number reproducible?", ``p-rule`` asks "by the right test?".
 ``p-ttest01``
     Student's or Welch's t-test applied to the yes/no variable coded 1/0, or to a categorical
@@ -65,8 +95,8 @@ Check kinds (the ``check`` column)
     what a statistics program gives when a coded categorical variable is analysed as a number.
     The encoding keeps the methods and the numbers apart. The row exists **only** when the tests
     the paper's wording allows do **not** reproduce the printed p (its ``p-<test>`` row is
-    ``inconsistent``, and stays so) **and** such a t-test does; its verdict is then always
-    ``consistent``, meaning "the printed p is what the printed counts give under a test the
+    ``explained``, with this t-test in its basis) **and** such a t-test does; its verdict is then
+    always ``consistent``, meaning "the printed p is what the printed counts give under a test the
     methods do not name". So an unnamed test never counts as agreement with the paper's methods,
     the reporting problem is counted once (in the ``p-<test>`` row), and this row says which
     computation most likely produced the number. No row when the named test reproduces the p
@@ -83,6 +113,16 @@ Check kinds (the ``check`` column)
 ``p-model``
     Comparisons from a regression model (interaction, logistic) or whose summaries are not in the
     package: ``unverifiable``.
+``crude-ratio``
+    An unadjusted OR or RR whose two compared arms have printed counts (proportions rows of the
+    same study whose item, as words without a time qualifier or "score", contains or is contained
+    in the estimate's item, one per arm, from the first location that has both; subgroup estimates
+    are skipped): every candidate of :func:`helpers.crude_models.crude_fits` (Katz, score,
+    log-binomial, Poisson model-based/robust/profile, logistic Wald/robust/profile, exact
+    conditional, Firth) is compared with the printed estimate, both bounds and the p
+    (:func:`helpers.crude_models.match_printed`). ``consistent`` when a candidate of the printed
+    measure reproduces all of them, ``explained`` when only one of the other measure does (an
+    odds ratio under an "RR" heading), ``inconsistent`` when none does.
 ``ci-centre``
     An estimate and its CI: is the estimate at the centre of its CI, on the log scale for OR, RR
     and HR and the linear scale for ATE, beta, RD and MD (:func:`helpers.consistency.ci_centre_check`)?
