@@ -1,4 +1,4 @@
-"""Mutation test of the reporting audit (helpers.audit_mutation): plant one typo in one printed
+"""Mutation test of the reporting audit (helpers.audit.mutation): plant one typo in one printed
 number of a temporary in-memory copy of the data package, run the audit, and check that it
 notices the typo and raises no alarm elsewhere.
 
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import audit_mutation as M
+from helpers.audit import mutation as M
 from helpers.audit import run_audit
 from helpers.data import load_package
 

@@ -9,7 +9,7 @@ grow linearly with the number of rows: the time per row should stay roughly cons
     .venv/bin/python tools/bench_audit.py --scales 1 10
     .venv/bin/python tools/bench_audit.py --scales --mutations-per-study 20   # mutation sample only
 
-The mutation report (helpers.audit_mutation) plants one typo in every printed number of the data
+The mutation report (helpers.audit.mutation) plants one typo in every printed number of the data
 package, one at a time, audits the paper again and reports, by kind of number, how many typos the
 audit detected among those a passing check can reveal, and whether any alarm was raised about
 another item (collateral). Nothing is written to disk.
@@ -22,7 +22,7 @@ import time
 
 import pandas as pd
 
-from helpers import audit_mutation
+from helpers.audit import mutation as audit_mutation
 from helpers.audit import run_audit
 from helpers.data import load_package
 

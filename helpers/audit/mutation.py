@@ -33,7 +33,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.audit import _core, _est_label, _label, _words, run_audit
+from helpers.audit import run_audit
+from helpers.audit.common import _core, _words
+from helpers.audit.estimates import _est_label
+from helpers.audit.percentages import _label
 from helpers.consistency import candidate_counts, ci_centre_check, ci_p_check
 from helpers.printed import as_printed
 
@@ -271,7 +274,8 @@ def _interval_still_fits(m: Mutant, row) -> bool:
     """For a typo in an estimate, a CI bound or the p of an estimate: do the printed numbers with
     the typo still pass both the centre and the CI-p arithmetic of :mod:`helpers.consistency`?
     Then no check of the printed numbers can reveal it."""
-    from helpers.audit import _LOG_MEASURES, _ci_bounds
+    from helpers.audit.common import _LOG_MEASURES
+    from helpers.audit.estimates import _ci_bounds
     pkg = plant({m.table: pd.DataFrame([row])}, m)
     r = pkg[m.table].iloc[0]
     scale = "log" if r["measure"] in _LOG_MEASURES else "linear"
