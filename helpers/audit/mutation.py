@@ -37,7 +37,7 @@ from helpers.audit import run_audit
 from helpers.audit.common import _core, _words
 from helpers.audit.estimates import _est_label
 from helpers.audit.percentages import _label
-from helpers.consistency import candidate_counts, ci_centre_check, ci_p_check
+from helpers.consistency import candidate_counts, ci_centre_check, ci_p_check, percent_check
 from helpers.printed import as_printed
 
 __all__ = ["KINDS", "Mutant", "mutants", "plant", "judge", "typo"]
@@ -265,6 +265,14 @@ def _own_labels(m: Mutant, row) -> set:
     return {str(row["item"])}
 
 
+def _outside_after(m: Mutant, row) -> bool:
+    """After the typo, does the estimate lie outside (or on) its interval?"""
+    if m.table != "estimates" or pd.isna(row["ci_low"]):
+        return False
+    r = plant({m.table: pd.DataFrame([row])}, m)[m.table].iloc[0]
+    return not (float(r["ci_low"]) < float(r["estimate"]) < float(r["ci_high"]))
+
+
 def _copy_checked(before, m, row, own, uses) -> bool:
     """Only the ``uses`` checks count (used when the number's own check cannot reveal the typo)."""
     return _passing(before, m, row, own, uses)
@@ -305,6 +313,14 @@ def checkable(before: pd.DataFrame, m: Mutant, row) -> bool:
     uses = _USES[m.kind] | {"duplicate"}
     if m.table == "estimates" and pd.notna(row["ci_low"]) and _interval_still_fits(m, row):
         uses = {"duplicate", "crude-ratio"}
+    if m.kind == "percentage" and pd.notna(row["count"]) and pd.notna(row["total"]):
+        # printed with its count and denominator: the percentage is checked against them only
+        # (the p-value checks use the count), and a typo that still prints as count/total by
+        # rounding or truncation cannot be revealed
+        printed = as_printed(float(m.after), "percent", int(row["percent_decimals"]))
+        if percent_check(int(row["count"]), int(row["total"]), printed).verdict == "consistent":
+            return _copy_checked(before, m, row, own, {"duplicate"})
+        uses = {"percent", "arm-sum", "duplicate"}
     if m.kind == "percentage" and (pd.isna(row["count"]) or pd.isna(row["total"])):
         # a percentage without its count: revealable only when no count of the denominator the
         # audit uses prints as the new value (the arithmetic fact, not the audit's verdict)
@@ -328,11 +344,16 @@ def _passing(before, m, row, own, uses) -> bool:
     for r in before.itertuples(index=False):
         if r.check not in uses or r.verdict not in ("consistent", "explained"):
             continue
-        if r.verdict == "explained" and "as the crude rows of the same table" in r.basis:
-            continue
         mine = r.location == loc and r.item in own
+        if mine and r.verdict == "explained" and "as the crude rows of the same table" in r.basis:
+            # explained by analogy: any asymmetric interval around the estimate passes, so only
+            # a typo that puts the estimate outside its interval can be revealed
+            if not _outside_after(m, row):
+                continue
+        label_words = {w for label in own for w in _words(label)}
+        dup_words = set(_words(r.item))
         copy = (r.check == "duplicate" and r.recomputed.startswith(f"{loc}:")
-                and _related(row, (r.location, r.item, r.check)))
+                and (dup_words <= label_words or label_words <= dup_words))
         if mine or copy:
             return True
     return False
