@@ -834,3 +834,20 @@ def test_questions_for_the_authors(audit):
     assert md.startswith("1. ") and "mortality" in md
     with pytest.raises(ValueError, match="study must be one of"):
         questions(audit, "nobody2020")
+
+
+def test_p_beside_an_asymmetric_interval(audit):
+    # Alexandre 2026 Table 2, sICH (>75% stenosis): RR 2.84 (0.54-52.21), p 0.31. The interval is
+    # explained (asymmetric, as the table's crude rows); the p implied by the whole interval is
+    # 0.371, but the halves give SE ln(2.84/0.54)/1.96 = 0.847 -> p 0.218 and
+    # ln(52.21/2.84)/1.96 = 1.486 -> p 0.482 (z = ln 2.84 / SE): 0.31 lies between
+    row = audit[(audit["study"] == "alexandre2026") & (audit["check"] == "ci-p")
+                & (audit["item"] == "sICH (>75% stenosis), unadjusted")].iloc[0]
+    assert row["verdict"] == "explained" and "two halves" in row["basis"]
+    # ... and a typo that takes the p outside that range is inconsistent, not hidden
+    from helpers.audit import mutation as M
+    pkg = load_package()
+    m = M.Mutant("p of an estimate", "estimates", "alexandre2026-t2-sich-gt75-unadj", "p", "0.31", "0.91")
+    after = run_audit(M.plant(pkg, m), study="alexandre2026")
+    row = after[(after["check"] == "ci-p") & (after["item"] == "sICH (>75% stenosis), unadjusted")].iloc[0]
+    assert row["verdict"] == "inconsistent"

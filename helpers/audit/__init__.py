@@ -126,6 +126,14 @@ Check kinds (the ``check`` column)
 ``ci-centre``
     An estimate and its CI: is the estimate at the centre of its CI, on the log scale for OR, RR
     and HR and the linear scale for ATE, beta, RD and MD (:func:`helpers.consistency.ci_centre_check`)?
+    Not centred is ``explained`` when the printed counts reproduce the interval with a non-Wald
+    (profile, score or exact) interval (``crude-ratio``), or, for a row without counts whose
+    estimate lies inside its interval, when the other crude rows of the same table, measure and
+    adjustment are reproduced only by such intervals; ``inconsistent`` otherwise (an estimate
+    outside its interval is inconsistent). The ``ci-p`` row of an explained interval that the
+    symmetric reading does not fit is ``explained`` when the counts reproduce the p, or when the
+    p lies between the Wald p-values implied by the interval's lower and upper halves (a Wald p
+    beside a profile-likelihood interval), and ``inconsistent`` otherwise.
 ``ci-p``
     An estimate with a CI and a p: the p implied by the CI (Altman & Bland, BMJ 2011;343:d2304)
     against the printed p, allowing for the printed precision of all numbers

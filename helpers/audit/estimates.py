@@ -326,14 +326,41 @@ def _estimate_rows(ests, out, crude: dict | None = None) -> None:
                 p_detail += (f" From the printed counts, {_candidates(ok)} gives this p with "
                              "this interval (see crude-ratio).")
             elif cp.verdict == "inconsistent" and c_verdict == "explained":
-                p_verdict, p_basis = "unverifiable", ("the interval is asymmetric by design, so no "
-                                                      "p can be derived from it")
-                p_detail += " No printed counts allow the p to be recomputed another way."
+                b_lo, b_hi = _half_interval_p_range(est, lo, hi, scale, level)
+                bracket = f"{_fmt_p(b_lo)} to {_fmt_p(b_hi)}"
+                if _p_in_range(b_lo, b_hi, pp):
+                    p_verdict = "explained"
+                    p_basis = ("a Wald p beside an asymmetric interval: between the p-values its "
+                               f"two halves imply ({bracket})")
+                    p_detail += (f" Read as a Wald p beside an asymmetric interval, it lies between "
+                                 f"the p-values implied by the interval's lower and upper halves "
+                                 f"({bracket}, allowing for printed precision).")
+                else:
+                    p_verdict, p_cons = "inconsistent", _p_consequence((b_lo, b_hi), pp)
+                    p_basis = f"tried: the whole interval and each of its halves ({bracket})"
+                    p_detail += (f" Even read as a Wald p beside an asymmetric interval, it is "
+                                 f"outside the p-values the interval's two halves imply ({bracket}).")
             elif cp.verdict == "inconsistent":
                 p_cons = _p_consequence(cp.p_range, pp)
             _row(out, e.study, e.location, label, "ci-p", e.p_printed,
                  f"p = {_fmt_p(cp.p)} (range {_fmt_p(cp.p_range[0])} to {_fmt_p(cp.p_range[1])})",
                  p_verdict, p_detail, p_basis, p_cons)
+
+
+def _half_interval_p_range(est, lo, hi, scale: str, level: float) -> tuple[float, float]:
+    """Lowest and highest two-sided Wald p implied by either half of an asymmetric interval (SE
+    from estimate minus lower bound, or upper bound minus estimate, over the critical value),
+    every printed number ranging over its true values. A Wald p printed beside a profile-likelihood
+    interval lies between them when the profile is as skewed as the interval suggests."""
+    crit = float(stats.norm.ppf(0.5 + level / 2))
+    ps = []
+    for e in _scaled(est, scale, "either"):
+        for lv in _scaled(lo, scale, "either"):
+            for hv in _scaled(hi, scale, "either"):
+                for half in (e - lv, hv - e):
+                    if half > 0:
+                        ps.append(float(2 * stats.norm.sf(abs(e) / (half / crit))))
+    return (min(ps), max(ps)) if ps else (0.0, 1.0)
 
 
 def _ci_consequence(est: Printed, lo: Printed, hi: Printed, scale: str) -> str:
