@@ -324,11 +324,15 @@ def audit_slice(audit: pd.DataFrame, arm_words: Mapping[str, str], *, sort: bool
 
 
 def audit_counts(audit: pd.DataFrame) -> dict[str, int]:
-    """``{"checks": n, "consistent": n, "inconsistent": n, "unverifiable": n}`` of an audit slice."""
+    """``{"checks": n, "consistent": n, "explained": n, "inconsistent": n, "unverifiable": n}`` of
+    an audit slice, counted by :func:`helpers.audit.count` (the one account every page uses)."""
+    from helpers.audit import VERDICTS, count
+
     if not isinstance(audit, pd.DataFrame) or "verdict" not in audit.columns:
         raise ValueError("audit must be a DataFrame from helpers.audit.run_audit")
-    counts = audit["verdict"].value_counts()
-    return {"checks": len(audit), **{v: int(counts.get(v, 0)) for v in VERDICT_WORDS}}
+    if audit.empty:
+        return {"checks": 0, **{v: 0 for v in VERDICTS}}
+    return {"checks": len(audit), **{v: count(audit, verdict=v) for v in VERDICTS}}
 
 
 # ------------------------------------------------------------------------------ rates

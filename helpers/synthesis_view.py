@@ -548,12 +548,12 @@ def comparison_forest(comp, labels, *, show: bool = True):
     return fig
 
 
-VERDICTS = ("consistent", "inconsistent", "unverifiable")
-
-
 def audit_by_study(audit, labels, order) -> pd.DataFrame:
-    """Checks run and their verdicts per study (rows in ``order``), counted as the Audit page
-    counts them: every check of :func:`helpers.audit.run_audit`, none left out."""
+    """Checks run and their verdicts per study (rows in ``order``), from the audit's one account
+    (:func:`helpers.audit.count`, the counts every page uses): every check of
+    :func:`helpers.audit.run_audit`, none left out; columns in :data:`helpers.audit.VERDICTS` order."""
+    from helpers.audit import VERDICT_WORDS, VERDICTS, count
+
     if not isinstance(audit, pd.DataFrame) or not {"study", "verdict"} <= set(audit.columns):
         raise ValueError("audit must be the table of helpers.audit.run_audit()")
     unknown = sorted(set(audit["verdict"]) - set(VERDICTS))
@@ -561,10 +561,11 @@ def audit_by_study(audit, labels, order) -> pd.DataFrame:
         raise ValueError(f"audit has verdicts {unknown} that the table does not count")
     order = _order(order)
     _labels_of(labels, order)
-    by = (audit.groupby(["study", "verdict"]).size().unstack(fill_value=0)
-          .reindex(index=list(order), columns=list(VERDICTS), fill_value=0))
-    return pd.DataFrame({"Study": [labels[s] for s in order], "Checks run": by.sum(axis=1).to_numpy(),
-                         **{v.capitalize(): by[v].to_numpy() for v in VERDICTS}})
+    audited = set(audit["study"])  # a study with no audited rows yet (a new paper) counts 0
+    by = {v: [count(audit, study=s, verdict=v) if s in audited else 0 for s in order] for v in VERDICTS}
+    return pd.DataFrame({"Study": [labels[s] for s in order],
+                         "Checks run": [sum(by[v][i] for v in VERDICTS) for i in range(len(order))],
+                         **{VERDICT_WORDS[v]: by[v] for v in VERDICTS}})
 
 
 def inputs_audited(audit, props, rows) -> list[tuple[str, str]]:

@@ -58,6 +58,7 @@ CHECK_QUESTIONS: dict[str, str] = {
     "p-ttest": "Does Student's or Welch's t-test on the printed means and SDs give the printed p?",
     "p-median": "A p comparing medians with a rank test: it needs the patient data, so it cannot be checked.",
     "p-model": "A p from a regression model, or whose numbers are not printed: it cannot be checked.",
+    "crude-ratio": "An unadjusted odds or risk ratio: which of the usual models gives it, its interval and p from the printed counts?",
     "ci-centre": "Is the estimate in the middle of its confidence interval (on the log scale for ratios)?",
     "ci-p": "Does the p implied by the confidence interval match the printed p?",
     "duplicate": "Is a number printed twice (for example abstract and table) the same both times?",
@@ -79,6 +80,7 @@ CHECK_SHORT: dict[str, str] = {
     "p-ttest": "Does Student's or Welch's t-test on the means and SDs give the printed p?",
     "p-median": "Medians compared by a rank test (needs the patients' data)",
     "p-model": "p from a regression model (needs the patients' data)",
+    "crude-ratio": "Which model reproduces the unadjusted ratio from the printed counts?",
     "ci-centre": "Is the estimate at the centre of its 95% CI (log scale for ratios)?",
     "ci-p": "Does the p implied by the CI match the printed p?",
     "duplicate": "Does a number printed in two places agree?",
@@ -95,8 +97,8 @@ COMPARISON_WORDS: dict[str, tuple[str, str]] = {
     "other": ("compares something else", "compare something else"),
 }
 
-VERDICT_WORDS: dict[str, str] = {"consistent": "Consistent", "inconsistent": "Inconsistent",
-                                 "unverifiable": "Unverifiable"}
+VERDICT_WORDS: dict[str, str] = {"consistent": "Consistent", "explained": "Explained",
+                                 "inconsistent": "Inconsistent", "unverifiable": "Unverifiable"}
 
 # ------------------------------------------------------------------------------ effects
 

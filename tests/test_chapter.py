@@ -12,7 +12,7 @@ from helpers import chapter as ch
 from helpers.audit import run_audit
 from helpers.data import load_package
 from helpers.proportions import clopper_pearson, wilson
-from helpers.vocabulary import CHECK_SHORT, arm_words
+from helpers.vocabulary import CHECK_SHORT, VERDICT_WORDS, arm_words
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_audit_slice_in_words(pkg):
         assert tuple(table.columns) == ch.AUDIT_COLUMNS and len(table) == len(audit)
         assert set(table["What the check asks"]) <= set(CHECK_SHORT.values())
         assert table.iloc[:, 0].map(lambda t: t[:1] == t[:1].upper()).all()
-        assert set(table["Verdict"]) <= {"Consistent", "Inconsistent", "Unverifiable"}
+        assert set(table["Verdict"]) <= set(VERDICT_WORDS.values())
         # no arm code in parentheses and no test code before a number is left for the reader
         codes = "|".join(a for a in pkg["arms"].loc[pkg["arms"]["study"] == s, "arm"])
         assert not table.iloc[:, 0].str.contains(rf"\((?:{codes})\)").any()
@@ -108,7 +108,7 @@ def test_audit_slice_in_words(pkg):
     with pytest.raises(ValueError, match="check_words has no words"):
         ch.audit_slice(full, {}, check_words={})
     counts = ch.audit_counts(audit)
-    assert counts["checks"] == len(audit) == counts["consistent"] + counts["inconsistent"] + counts["unverifiable"]
+    assert counts["checks"] == len(audit) == sum(counts[v] for v in VERDICT_WORDS)
 
 
 def test_rate_table_matches_the_interval_helpers():

@@ -155,11 +155,16 @@ def test_without_each_and_denominator_alternatives(world):
 
 
 def test_audit_by_study_counts_every_check():
-    audit = pd.DataFrame({"study": ["a", "a", "b", "b", "b"],
-                          "verdict": ["consistent", "inconsistent", "consistent", "unverifiable", "consistent"]})
+    from helpers.audit import COLUMNS
+
+    verdicts = ["consistent", "inconsistent", "consistent", "unverifiable", "consistent", "explained"]
+    audit = pd.DataFrame({c: [""] * len(verdicts) for c in COLUMNS})
+    audit["study"] = ["a", "a", "b", "b", "b", "b"]
+    audit["verdict"] = verdicts
     t = sv.audit_by_study(audit, {"a": "A 2020", "b": "B 2021", "c": "C 2022"}, ["a", "b", "c"])
-    assert t.to_dict("list") == {"Study": ["A 2020", "B 2021", "C 2022"], "Checks run": [2, 3, 0],
-                                 "Consistent": [1, 2, 0], "Inconsistent": [1, 0, 0], "Unverifiable": [0, 1, 0]}
+    assert t.to_dict("list") == {"Study": ["A 2020", "B 2021", "C 2022"], "Checks run": [2, 4, 0],
+                                 "Consistent": [1, 2, 0], "Explained": [0, 1, 0], "Inconsistent": [1, 0, 0],
+                                 "Unverifiable": [0, 1, 0]}
     with pytest.raises(ValueError, match="verdicts"):
         sv.audit_by_study(audit.assign(verdict="maybe"), {"a": "A", "b": "B"}, ["a", "b"])
 
