@@ -44,9 +44,17 @@ class GranularityResult:
     detail: str
 
 
-def _n(n) -> int:
+#: the largest sample size (and number of items) searched: GRIM, GRIMMER and DEBIT are tests for
+#: small samples, and the search grows with n
+MAX_N = 100_000
+
+
+def _n(n, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+        raise ValueError(f"{name} must be a whole number >= 1, got {n!r}"[:120])
+    if n > MAX_N:
+        raise ValueError(f"{name} must be at most {MAX_N:,} (the limit that keeps the search to seconds), "
+                         f"got {n:,}"[:160])
     return n
 
 
@@ -61,7 +69,9 @@ def _printed(x, name: str) -> Printed:
 def grim(mean, n, items: int = 1) -> GranularityResult:
     """GRIM: can a mean of ``n`` whole-number responses (each the sum of ``items`` whole-number
     items, ``items`` >= 1) print as ``mean``? ``mean`` is the printed text."""
-    n, items = _n(n), _n(items)
+    n, items = _n(n), _n(items, "items")
+    if n * items > MAX_N:
+        raise ValueError(f"n × items must be at most {MAX_N:,}, got {n * items:,}")
     m = _printed(mean, "mean")
     vs = value_set(m)
     total = n * items

@@ -98,8 +98,10 @@ def test_run_audit_refuses_a_count_above_its_total():
 
 
 def test_summary_refuses_unknown_verdicts_instead_of_dropping_rows():
-    table = pd.DataFrame([["s", "Table 1", "x", "percent", "1", "1", "consistent", ""],
-                          ["s", "Table 1", "y", "percent", "1", "1", "maybe", ""]], columns=audit.COLUMNS)
+    rows = [["s", "Table 1", "x", "percent", "1", "1", "consistent", ""],
+            ["s", "Table 1", "y", "percent", "1", "1", "maybe", ""]]
+    pad = [""] * (len(audit.COLUMNS) - len(rows[0]))  # the later columns (basis, consequence, ...)
+    table = pd.DataFrame([r + pad for r in rows], columns=audit.COLUMNS)
     with pytest.raises(ValueError, match=r"^audit has verdict\(s\) \['maybe'\]"):
         audit.summary(table)
     by_verdict, _ = audit.summary(table.iloc[:1])

@@ -346,7 +346,12 @@ def count(audit=None, *, study=None, family=None, check=None, verdict=None, cons
                         ("verdict", verdict), ("consequence", consequence)):
         if value is None:
             continue
-        values = {value} if isinstance(value, str) else set(value)
+        if isinstance(value, str):
+            values = {value}
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            values = set(value)
+        else:
+            raise ValueError(f"{name} must be a value or a collection of values, got {value!r}"[:160])
         if not values or not values <= known[name]:
             raise ValueError(f"{name} must be among {sorted(known[name])}, got {value!r}")
         mask &= acc[name].isin(values)
@@ -429,6 +434,8 @@ def questions(audit=None, study: str | None = None) -> pd.DataFrame:
 def questions_markdown(study: str, audit=None) -> str:
     """:func:`questions` for one study as a numbered Markdown list (the question, then its
     evidence in italics; a consequence that changes a conclusion is said first)."""
+    if not isinstance(study, str):
+        raise ValueError(f"study must be a study key, got {study!r}")
     q = questions(audit, study)
     if q.empty:
         return "The audit found nothing to ask the authors about: every checked number fits."

@@ -39,6 +39,7 @@ from helpers.audit.estimates import _est_label
 from helpers.audit.percentages import _label
 from helpers.consistency import candidate_counts, ci_centre_check, ci_p_check, percent_check
 from helpers.printed import as_printed
+from helpers.validation import check_frame, check_tables, check_text, check_whole
 
 __all__ = ["KINDS", "Mutant", "mutants", "plant", "judge", "typo"]
 
@@ -75,6 +76,9 @@ class Mutant:
 def typo(text: str, rng: random.Random) -> str | None:
     """One typo in the digits of ``text`` (substitution or swap of neighbours), or None when the
     number has no digit that can carry one. A leading digit is never made 0 (no "028")."""
+    check_text(text, "text", empty=True)
+    if not isinstance(rng, random.Random):
+        raise ValueError(f"rng must be a random.Random, got {type(rng).__name__}")
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     if not digits:
         return None
@@ -151,11 +155,24 @@ def _valid(kind: str, row, field: str, new: str) -> bool:
     return True
 
 
+def _check_package(package):
+    check_tables(package, "package", ("studies", "arms", "proportions", "comparisons", "continuous", "estimates"))
+
+
+def _check_mutant(m):
+    if not isinstance(m, Mutant):
+        raise ValueError(f"m must be a Mutant (from mutants()), got {m!r}"[:160])
+
+
 def mutants(package: dict, study: str, n: int | None = None, seed: int = 16) -> list[Mutant]:
     """Typos for the numbers of ``study``: one per number (``n=None``), or ``n`` numbers drawn
     at random (with a fixed ``seed``), each with one typo drawn with the same generator."""
-    if study not in set(package["studies"]["study"]):
+    _check_package(package)
+    if not isinstance(study, str) or study not in set(package["studies"]["study"]):
         raise ValueError(f"study must be a study of the package, got {study!r}")
+    if n is not None:
+        n = check_whole(n, "n", 1, 1_000_000)
+    seed = check_whole(seed, "seed", 0, 2**63)
     rng = random.Random(seed)
     cands = _candidates(package, study)
     if n is not None:
@@ -177,6 +194,8 @@ def mutants(package: dict, study: str, n: int | None = None, seed: int = 16) -> 
 
 def plant(package: dict, m: Mutant) -> dict:
     """A copy of ``package`` with the typo ``m`` planted (number and printed text together)."""
+    _check_mutant(m)
+    check_tables(package, "package", (m.table,))
     pkg = dict(package)
     frame = package[m.table].copy()
     i = frame.index[frame["id"] == m.row_id]
@@ -236,6 +255,11 @@ def judge(package: dict, m: Mutant, baseline: pd.DataFrame | None = None) -> dic
     """Audit the study of ``m`` before (or take ``baseline``) and after planting it. Returns
     ``detected`` (bool), ``checkable`` (bool), ``collateral`` (list of (location, item, check)
     that got worse but are about another item) and ``worse`` (every row that got worse)."""
+    _check_mutant(m)
+    check_tables(package, "package", (m.table,))
+    if baseline is not None:
+        check_frame(baseline, "baseline", ("study", "location", "item", "check", "verdict"),
+                    "an audit table of helpers.audit.run_audit")
     frame = package[m.table]
     row = frame.loc[frame["id"] == m.row_id].iloc[0]
     study = str(row["study"])
