@@ -209,7 +209,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("target", ["data/studies.csv", "chapters/audit-table.csv", "helpers/audit.py",
+@pytest.mark.parametrize("target", ["data/studies.csv", "chapters/audit-table.csv", "helpers/audit/__init__.py",
                                     "README.md"])
 @pytest.mark.parametrize("force", [False, True])
 def test_audit_csv_never_overwrites_a_tracked_or_source_file(capsys, target, force):
