@@ -172,6 +172,9 @@ def smd_continuous(mean_a, sd_a, mean_b, sd_b) -> float:
         raise ValueError(f"sd_a must not be negative, got {sd_a!r}")
     if sb < 0:
         raise ValueError(f"sd_b must not be negative, got {sd_b!r}")
+    for name, sd in (("sd_a", sa), ("sd_b", sb)):
+        if sd > 1e150:  # its square would overflow; no covariate has such a spread
+            raise ValueError(f"{name} must be at most 1e150, got {sd!r}")
     pooled = math.sqrt((sa ** 2 + sb ** 2) / 2.0)
     if pooled == 0:
         raise ValueError("sd_a and sd_b are both zero: the standardised difference is undefined")

@@ -157,10 +157,10 @@ def words(kind: str, code: str) -> str:
     Raises ``ValueError`` naming ``kind`` or ``code`` when either is unknown, so that a new code
     is given its words here before it reaches a page.
     """
-    if kind not in _TABLES:
+    if not isinstance(kind, str) or kind not in _TABLES:
         raise ValueError(f"kind must be one of {sorted(_TABLES)}, got {kind!r}")
     table = _TABLES[kind]
-    if code not in table:
+    if not isinstance(code, str) or code not in table:
         raise ValueError(f"code {code!r} has no words for kind {kind!r} (add it to helpers/vocabulary.py)")
     return table[code]
 
