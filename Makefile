@@ -12,6 +12,10 @@ BUILD_DIR := _build
 export MATPLOTLIBRC := $(CURDIR)/matplotlibrc
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Some shells set PYTHONDONTWRITEBYTECODE=1. Without bytecode caches every kernel, pytest worker
+# and tool recompiles helpers/ and pytest re-rewrites every test module on every run (about 15 s
+# of `make test`). The caches go to __pycache__/ folders, which git ignores.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: book test test-slow test-portable execute install bench serve clean help new-paper pdf audit-table
 .DEFAULT_GOAL := help
@@ -49,12 +53,14 @@ book: execute
 	@echo "Open $(CURDIR)/$(BUILD_DIR)/html/index.html"
 
 # Unit tests, the site tests and (when chapters exist) nbval over every chapter notebook, in one
-# pytest run on two workers; tests/conftest.py adds the figure check to nbval.
+# pytest run on two workers; tests/conftest.py adds the figure check to nbval. The notebooks come
+# first: each is one unit of work of several seconds, and the many short unit-test files then
+# fill both workers to the end (tests first left one worker idle while the other ran a chapter).
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS))
 
 test: install
-	$(VENV)/bin/pytest -n 2 --dist loadfile tests $(NBVAL)
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(NBVAL) tests
 
 # Slow tier: the tests marked slow (reference loops, second executions) and every property test
 # again with the thorough hypothesis budget (tests/conftest.py).

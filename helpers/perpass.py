@@ -46,7 +46,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.tools.tools import add_constant
 from scipy.stats import chi2, norm
 
 from helpers.printed import as_printed, how_agrees, value_set
@@ -148,7 +150,7 @@ def logistic_trend(events, totals, scores=None, level: float = 0.95) -> Logistic
     endog = np.column_stack([e, n - e])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # perfect fit warnings are reported through the values
-        fit = sm.GLM(endog, sm.add_constant(s), family=sm.families.Binomial()).fit()
+        fit = GLM(endog, add_constant(s), family=families.Binomial()).fit()
     p_lr = float(chi2.sf(max(float(fit.null_deviance - fit.deviance), 0.0), 1))
     with_event, without = s[e > 0], s[n - e > 0]
     if with_event.max() <= without.min() or without.max() <= with_event.min():

