@@ -335,6 +335,24 @@ def audit_counts(audit: pd.DataFrame) -> dict[str, int]:
     return {"checks": len(audit), **{v: count(audit, verdict=v) for v in VERDICTS}}
 
 
+#: prefix of the glue names under which every page states its audit counts (:func:`glue_audit_counts`)
+AUDIT_GLUE_PREFIX = "audit_"
+
+
+def glue_audit_counts(audit: pd.DataFrame) -> dict[str, int]:
+    """Glue :func:`audit_counts` of ``audit`` as ``audit_checks``, ``audit_consistent``,
+    ``audit_explained``, ``audit_inconsistent`` and ``audit_unverifiable`` (text), for the prose
+    (``{glue:text}`audit_inconsistent```). Every page states its audit counts under these names,
+    so that tests/test_audit_numbers.py can check each page's numbers against the audit CSV and
+    the pages against each other. Returns the counts."""
+    from helpers.outputs import glue
+
+    counts = audit_counts(audit)
+    for key, value in counts.items():
+        glue(f"{AUDIT_GLUE_PREFIX}{key}", str(value), display=False)
+    return counts
+
+
 # ------------------------------------------------------------------------------ rates
 
 def rate_table(rates: Sequence[Mapping]) -> pd.DataFrame:

@@ -224,12 +224,13 @@ def plain_item(item: str) -> str:
 
 
 def test_codes_in_words(text: str) -> str:
-    """Test codes followed by a number in words: ``'fisher 0.8496, chisq_yates 0.85'`` ->
-    ``"Fisher's exact 0.8496, Pearson χ² (Yates) 0.85"`` (:data:`TEST_NAMES`)."""
+    """Test codes followed by a number (or by ``<``, as in ``fisher <0.001``) in words:
+    ``'fisher 0.8496, chisq_yates 0.85'`` -> ``"Fisher's exact 0.8496, Pearson χ² (Yates) 0.85"``
+    (:data:`TEST_NAMES`)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     pattern = "|".join(re.escape(c) for c in sorted(TEST_NAMES, key=len, reverse=True))
-    return re.sub(rf"(?<![\w'])({pattern}) (?=\d)", lambda m: TEST_NAMES[m.group(1)] + " ", text)
+    return re.sub(rf"(?<![\w'])({pattern}) (?=\d|<)", lambda m: TEST_NAMES[m.group(1)] + " ", text)
 
 
 def recomputed_words(text: str) -> str:

@@ -587,6 +587,11 @@ KIND_OVERRIDES.update({
     ("chapter.claim", "holds"): "skip",  # any object: its truth is the claim, by design
     ("chapter.claim", "now"): "skip",  # any object: shown in the message only
     ("chapter.claim", "text"): "text",
+    ("audit_view.item_in_words", "check"): "choice",
+    ("audit_view.findings_markdown", "verdict"): "choice",
+    ("audit_view.md_escape", "text"): "text",
+    ("audit_view.plural", "n"): "count",
+    ("audit_view.plural", "word"): "text",
     ("chapter.claim_equal", "actual"): "skip",  # any objects: compared with ==, by design
     ("chapter.claim_equal", "expected"): "skip",
     ("chapter.claim_equal", "text"): "text",
@@ -796,7 +801,15 @@ CALLS.update({
     "appraisal_view.study_labels": lambda: dict(pkg=_book("pkg")),
     "appraisal_view.target_trial_table": lambda: dict(pkg=_book("pkg"), appraisal=_book("appraisal"),
                                                       study=None),
+    "audit_view.findings_markdown": lambda: dict(audit=_book("audit"), package=_book("pkg"), verdict="inconsistent"),
+    "audit_view.item_in_words": lambda: dict(package=_book("pkg"), study=_study(), item="Age (rs)", check="percent"),
+    "audit_view.md_escape": lambda: dict(text="IVT** (n)"),
+    "audit_view.paper_labels": lambda: dict(package=_book("pkg")),
+    "audit_view.plural": lambda: dict(n=3, word="finding"),
+    "audit_view.questions_by_paper_markdown": lambda: dict(audit=_book("audit"), package=_book("pkg")),
+    "audit_view.reader_table": lambda: dict(audit=_audit_of(_study()), package=_book("pkg")),
     "chapter.audit_counts": lambda: dict(audit=_audit_of(_study())),
+    "chapter.glue_audit_counts": lambda: dict(audit=_audit_of(_study())),
     "chapter.audit_slice": lambda: dict(audit=_audit_of(_study()), arm_words={"x": "X group"}, sort=True),
     "chapter.claim": lambda: dict(holds=True, text="the counts agree", now=None),
     "chapter.claim_equal": lambda: dict(actual=3, expected=3, text="three tables"),

@@ -1,46 +1,86 @@
-"""Thin chapters: no function or class definitions and no code-to-words dictionaries in a paper
-chapter (those live in helpers/, once: helpers.vocabulary and helpers.chapter)."""
+"""Chapters are narrative with short calls: no function or class definitions and no dictionaries
+that turn codes into words in any chapter (issue #17). Those live in helpers/, once."""
 
 from __future__ import annotations
 
-import csv
-import importlib.util
+import ast
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("linecount", ROOT / "tools" / "linecount.py")
-linecount = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(linecount)
+from conftest import ROOT
 
-# a dictionary literal whose name says it turns codes into words (TEST_NAMES = {, ARM_WORDS = {)
-WORDS_DICT = re.compile(r"^\s*[A-Z_]*(WORDS|NAMES|LABELS?)\s*=\s*\{")
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", re.S | re.M)
 
 
-def paper_chapters():
-    with open(ROOT / "data" / "studies.csv", newline="", encoding="utf-8") as handle:
-        keys = [row["study"] for row in csv.DictReader(handle)]
-    return [ROOT / "chapters" / f"{k}.md" for k in keys if (ROOT / "chapters" / f"{k}.md").is_file()]
+def cell_sources(markdown: str) -> list[str]:
+    """The code of every code cell of a MyST notebook, without its options (``:key:`` lines or a
+    ``---`` YAML block) and IPython magics."""
+    out = []
+    for body in CELL.findall(markdown):
+        lines = body.split("\n")
+        if lines and lines[0].strip() == "---":
+            end = lines.index("---", 1) if "---" in lines[1:] else 0
+            lines = lines[end + 1:]
+        lines = [line for line in lines if not re.match(r"\s*:\w[\w-]*:", line) or line.startswith(" " * 4)]
+        out.append("\n".join(line for line in lines if not line.lstrip().startswith(("%", "!"))))
+    return out
 
 
-def test_detectors_on_made_up_lines():
-    assert WORDS_DICT.match('TEST_NAMES = {"fisher": "Fisher"}') and WORDS_DICT.match("ARM_WORDS = {")
-    assert not WORDS_DICT.match("RATES = {") and not WORDS_DICT.match("words = {")
+def data_row_ids() -> set[str]:
+    """The ``id`` of every row of the data package's tables."""
+    import csv
+
+    ids = set()
+    for path in (ROOT / "data").glob("*/*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            ids |= {row["id"] for row in csv.DictReader(handle) if row.get("id")}
+    return ids
 
 
-def test_counter_on_a_made_up_chapter():
-    text = ("---\nkernelspec: {}\n---\n# Title\n\nProse line.\n\n```{code-cell} ipython3\n:tags: [x]\n"
-            "def f(x):\n    return x\n\nclass A:\n    pass\ny = 1\n```\n\nMore prose.\n")
-    assert linecount.count_lines(text) == {"code": 6, "prose": 3, "defs": 2}
+def problems(markdown: str, row_ids: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """Definitions and code-to-words dictionaries (a literal of two or more text keys, each
+    mapped to text) in a chapter's code cells. Not counted as vocabulary: the header words of
+    one table shown once (``.rename(columns={...})``), and a chapter's choice of data rows with
+    the name its prose gives each (every key an ``id`` of a row in data/)."""
+    found = []
+    for i, source in enumerate(cell_sources(markdown)):
+        tree = ast.parse(source)
+        headers = {id(k.value) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                   and isinstance(node.func, ast.Attribute) and node.func.attr == "rename"
+                   for k in node.keywords if k.arg == "columns"}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.append(f"cell {i}: defines {node.name} (line {node.lineno})")
+            elif isinstance(node, ast.Dict) and id(node) not in headers and len(node.keys) >= 2 and all(
+                    isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    and isinstance(v, ast.Constant) and isinstance(v.value, str)
+                    for k, v in zip(node.keys, node.values)):
+                if all(k.value in row_ids for k in node.keys):
+                    continue
+                found.append(f"cell {i}: a dictionary of codes to words (line {node.lineno})")
+    return found
 
 
-@pytest.mark.parametrize("path", paper_chapters(), ids=lambda p: p.stem)
-def test_paper_chapter_defines_nothing(path):
-    text = path.read_text(encoding="utf-8")
-    assert linecount.count_lines(text)["defs"] == 0, f"{path.name}: move the function to helpers/"
-    named_lambdas = [line for line in text.splitlines() if re.match(r"^\s*\w+\s*=\s*lambda\b", line)]
-    assert named_lambdas == [], f"{path.name}: a named lambda is a function definition too"
-    dicts = [line for line in text.splitlines() if WORDS_DICT.match(line)]
-    assert dicts == [], f"{path.name}: code-to-words dictionaries belong in helpers/vocabulary.py: {dicts}"
+CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+
+
+def test_detector_on_a_made_up_chapter():
+    text = ("# A chapter\n\n```{code-cell} ipython3\n:tags: [remove-cell]\n\n%matplotlib inline\n"
+            "def helper(x):\n    return x\nWORDS = {'fisher': 'Fisher', 'chisq': 'Chi-square'}\n```\n\n"
+            "Text.\n\n```{code-cell} ipython3\n---\ntags: [remove-input]\n---\nclass Thing:\n    pass\n"
+            "ok = {'a': 1, 'b': 2}\nt.rename(columns={'n': 'Patients', 'p': 'P'})\n"
+            "rows = {'x-abs-1': 'Death', 'x-abs-2': 'sICH'}\nyes = {'consistent': 'yes', 'x': 'no'}[v]\n```\n")
+    assert len(cell_sources(text)) == 2
+    assert problems(text, {"x-abs-1", "x-abs-2"}) == [
+        "cell 0: defines helper (line 2)",
+        "cell 0: a dictionary of codes to words (line 4)",
+        "cell 1: defines Thing (line 1)",
+        "cell 1: a dictionary of codes to words (line 6)"]
+    assert len(problems(text)) == 5  # row ids that are not in the data are codes like any other
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_is_thin(chapter):
+    assert CHAPTERS, "no chapters found"
+    assert problems(chapter.read_text(encoding="utf-8"), data_row_ids()) == []

@@ -98,6 +98,7 @@ def test_test_codes_in_words():
     assert v.test_codes_in_words("(fisher 0.8496, chisq 0.7086, chisq_yates 0.8541)") == \
         "(Fisher's exact 0.8496, Pearson χ² 0.7086, Pearson χ² (Yates) 0.8541)"
     assert v.test_codes_in_words("fisher's test, chisq") == "fisher's test, chisq"
+    assert v.test_codes_in_words("fisher <0.001") == "Fisher's exact <0.001"
 
 
 def test_item_name():
