@@ -80,6 +80,9 @@ def run_fast_tier(work: Path) -> tuple[float, dict[str, float], str]:
         if m:
             parts[category(m.group(2), m.group(3))] += float(m.group(1))
     summary = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
+    failed = [line for line in proc.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    if failed:  # a benchmark, not a test: say what failed in the copy, and go on timing
+        summary += "".join(f"\n      {line[:160]}" for line in failed[:10])
     return wall, parts, summary
 
 
