@@ -201,7 +201,8 @@ def rob_summary(pkg, appraisal, **kwargs):
 
 def rob_line(pkg, appraisal, study) -> str:
     """One line for a verdict box: "Risk of bias (ROBINS-I V2): serious overall, set by
-    confounding and selection of participants." (a JBI line for a case series)."""
+    confounding and selection of participants." (a JBI line for a case series, which says when
+    only the abstract was appraised: ``studies.text_scope``)."""
     _check(pkg, appraisal, study)
     rob = _studies(appraisal["robins_i"], study)
     if not rob.empty:
@@ -214,7 +215,13 @@ def rob_line(pkg, appraisal, study) -> str:
     jbi = _studies(appraisal["jbi_case_series"], study)
     if not jbi.empty:
         s = jbi_summary(jbi).iloc[0]
-        return f"Appraisal as a case series (JBI checklist): {s['yes']} of {s['of']} items met."
+        scope = ""
+        studies = pkg.get("studies") if hasattr(pkg, "get") else None
+        if studies is not None and "text_scope" in studies.columns:
+            row = studies[studies["study"] == study]
+            if not row.empty and str(row["text_scope"].iloc[0]) == "abstract":
+                scope = ", judged on the abstract alone"
+        return f"Appraisal as a case series (JBI checklist): {s['yes']} of {s['of']} items met{scope}."
     raise ValueError(f"study {study!r} has no risk-of-bias appraisal")
 
 

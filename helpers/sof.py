@@ -87,6 +87,10 @@ class SofRow:
     adjusted: bool
     certainty: Certainty
     context: tuple[str, ...]
+    #: the crude risk per 1000 observed in the stented arms of the studies behind a comparative
+    #: row (``None`` for a single-arm row, or when those arms print no counts). Beside the
+    #: corresponding risk (assumed × adjusted RR), it shows how far the adjustment moves the risk.
+    observed: int | None = None
 
 
 def _inputs(appraisal, outcome, analysis):
@@ -181,7 +185,8 @@ def comparative_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow |
                   participants=participants, events=events, assumed=a, corresponding=c,
                   corresponding_low=c_lo, corresponding_high=c_hi, capped=capped, rr=rr, rr_low=lo, rr_high=hi,
                   adjusted=bool((effects["adjustment"] == "adjusted").all()), certainty=certainty,
-                  context=tuple(e for e in context if e != estimand))
+                  context=tuple(e for e in context if e != estimand),
+                  observed=round(1000 * sum(te) / sum(tt)) if sum(tt) else None)
 
 
 def single_arm_row(pkg, appraisal, outcome, *, level: float = 0.95) -> SofRow | None:

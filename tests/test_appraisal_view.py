@@ -43,8 +43,12 @@ def test_rob_line_names_the_overall_and_its_domains(pkg, appraisal):
     for r in robins_summary(appraisal["robins_i"]).itertuples():
         line = v.rob_line(pkg, appraisal, r.study)
         assert line.startswith("Risk of bias (ROBINS-I V2): ") and r.overall in line
+    scope = dict(zip(pkg["studies"]["study"], pkg["studies"]["text_scope"]))
     for study in set(appraisal["jbi_case_series"]["study"]) - set(appraisal["robins_i"]["study"]):
-        assert "JBI" in v.rob_line(pkg, appraisal, study)
+        line = v.rob_line(pkg, appraisal, study)
+        assert "JBI" in line
+        # a case series appraised from its abstract alone says so (fairness to the full paper)
+        assert ("judged on the abstract" in line) == (scope[study] == "abstract"), line
 
 
 def test_balance_and_evalues(pkg, appraisal):

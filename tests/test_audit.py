@@ -857,3 +857,18 @@ def test_p_beside_an_asymmetric_interval(audit):
     after = run_audit(M.plant(pkg, m), study="alexandre2026")
     row = after[(after["check"] == "ci-p") & (after["item"] == "sICH (>75% stenosis), unadjusted")].iloc[0]
     assert row["verdict"] == "inconsistent"
+
+
+def test_ci_consequence_uses_the_printed_p_to_pick_the_odd_bound():
+    """OR 2.549 (0.463 to 4.044), p 0.282: estimate, lower bound and p agree (SE 0.870 gives p
+    0.282 and an upper bound of about 14.0, which still contains 1), so the upper bound is the odd
+    one out and no conclusion changes; without the p, the repair through the upper bound (1.61 to
+    4.044) would exclude 1."""
+    from helpers.audit.estimates import _ci_consequence
+    from helpers.printed import as_printed
+
+    est, lo, hi = (as_printed(t) for t in ("2.549", "0.463", "4.044"))
+    assert _ci_consequence(est, lo, hi, "log") == "CI crosses the null"
+    assert _ci_consequence(est, lo, hi, "log", as_printed("0.282")) == "none"
+    # a p that fits the other repair (through the upper bound) keeps that reading
+    assert _ci_consequence(est, lo, hi, "log", as_printed("<0.001")) == "CI crosses the null"

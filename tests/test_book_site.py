@@ -36,6 +36,7 @@ build_identity = _load_tool("build_identity")
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 MIN_PX_PER_INCH = 80
 BOTTOM_LINE_MAX_WORDS = 60
+VERDICT_MAX_WORDS = 155  # the "about 150 words", counted on the rendered box
 
 
 def git(*args: str) -> str | None:
@@ -165,6 +166,8 @@ def test_every_verdict_box_opens_with_a_one_sentence_bottom_line(site):
             assert sentence.endswith(".") and not re.search(r"[.!?]\s+[A-Z]", sentence[:-1]), (name, sentence)
             headings = [s["class"][1] for s in box.select(".verdict-section")[1:]]
             assert headings and all(h.startswith("verdict-") for h in headings), name
+            words = len(box.get_text(" ", strip=True).split())  # title and risk-of-bias line included
+            assert words <= VERDICT_MAX_WORDS, f"{name}: the verdict box has {words} words (at most {VERDICT_MAX_WORDS})"
     assert boxes >= len(studies()), "fewer verdict boxes than papers"
 
 

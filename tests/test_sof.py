@@ -31,6 +31,9 @@ def test_comparative_rows_use_the_adjusted_ratio_and_the_control_risk(pkg, appra
     assert row.certainty.level == "very low"
     assert dict((d, n) for d, n, _ in row.certainty.down)["imprecision"] == 2
     assert "stented_failures_vs_unstented_successes" in row.context
+    # beside it, the crude risk seen in the stented arm: sICH 20/172 = 0.1163 -> 116 per 1000
+    sich = comparative_row(pkg, appraisal, "sich")
+    assert sich.observed == 116 and sich.corresponding > sich.observed
 
 
 def test_recanalisation_not_estimable_at_the_crude_control_risk(pkg, appraisal):

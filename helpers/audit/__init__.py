@@ -29,7 +29,8 @@ Verdicts (the ``verdict`` column) and the three columns that qualify them
 ``consequence`` (explained and inconsistent rows only, :data:`CONSEQUENCES`): ``p crosses 0.05``
 when the stated method's p lies on the other side of 0.05 from the printed p (for a duplicate:
 the two printed copies do), ``CI crosses the null`` when an interval symmetric about the estimate
-through either printed bound would put the null on the other side, ``direction`` when the
+through either printed bound would put the null on the other side (through the one bound that
+the printed p agrees with, when it agrees with only one), ``direction`` when the
 recomputed effect points the other way, else ``none``. ``inspect_sr``: the check of INSPECT-SR
 (Wilkinson et al. 2025, domain 4, "results in the study") the row contributes to
 (:data:`INSPECT_SR`). :data:`FAMILIES` groups the checks into kinds of finding; :func:`account`

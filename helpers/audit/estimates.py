@@ -294,7 +294,13 @@ def _estimate_rows(ests, out, crude: dict | None = None) -> None:
                          "reproduced from their counts only by asymmetric intervals (see crude-ratio); "
                          "this one has no printed counts, so that reading cannot be confirmed here.")
         elif cc.verdict == "inconsistent":
-            c_cons = _ci_consequence(est, lo, hi, scale)
+            try:
+                p_seen = as_printed(str(e.p_printed), "p_printed") if has_p else None
+            except ValueError:
+                p_seen = None
+            if p_seen is not None and not 0 < p_seen.value < 1:
+                p_seen = None
+            c_cons = _ci_consequence(est, lo, hi, scale, p_seen, level)
         _row(out, e.study, e.location, label, "ci-centre", reported,
              f"{'geometric' if scale == 'log' else 'arithmetic'} centre {_g(cc.centre)} "
              f"(range {_g(cc.centre_range[0])} to {_g(cc.centre_range[1])})",
@@ -363,17 +369,34 @@ def _half_interval_p_range(est, lo, hi, scale: str, level: float) -> tuple[float
     return (min(ps), max(ps)) if ps else (0.0, 1.0)
 
 
-def _ci_consequence(est: Printed, lo: Printed, hi: Printed, scale: str) -> str:
+def _ci_consequence(est: Printed, lo: Printed, hi: Printed, scale: str, p=None,
+                    level: float = 0.95) -> str:
     """"CI crosses the null" when an interval symmetric about the estimate (on its scale) through
     either printed bound would contain the null value where the printed one does not, or the
-    reverse; else "none"."""
+    reverse; else "none". When a printed p (``p``, a :class:`Printed`) agrees with the Wald p of
+    only one of the two repairs (within 10% or at its printed precision), that repair alone is
+    judged: the p then says which bound is the odd one out."""
+    from helpers.printed import agrees
+
     null = 1.0 if scale == "log" else 0.0
     tr = (math.log, math.exp) if scale == "log" else ((lambda x: x), (lambda x: x))
     if scale == "log" and min(est.value, lo.value, hi.value) <= 0:
         return "none"
     e, l, h = (tr[0](x.value) for x in (est, lo, hi))
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    repairs = [(l, 2 * e - l), (2 * e - h, h)]
+    if p is not None:
+        def fits(kept):
+            se = abs(e - kept) / z
+            if se <= 0:
+                return False
+            implied = float(2 * stats.norm.sf(abs(e - tr[0](null)) / se))
+            return agrees(implied, p) or (implied > 0 and abs(math.log(implied / p.value)) < 0.1)
+        fitting = [r for r, kept in zip(repairs, (l, h)) if fits(kept)]
+        if len(fitting) == 1:
+            repairs = fitting
     excludes = not (lo.value <= null <= hi.value)
-    for a, b in ((l, 2 * e - l), (2 * e - h, h)):
+    for a, b in repairs:
         a, b = sorted((tr[1](a), tr[1](b)))
         if (not (a <= null <= b)) != excludes:
             return "CI crosses the null"
