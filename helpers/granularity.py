@@ -99,9 +99,13 @@ def grimmer(mean, sd, n) -> GranularityResult:
     fits = []
     for total in g.fits:
         base = total * total / n
+        # the smallest sum of squares n whole numbers with this total can have: every value the
+        # floor or the ceiling of the mean (a sum of squares below it is not realisable)
+        f = total // n
+        q_min = n * f * f + (total - n * f) * (2 * f + 1)
         q_lo = math.floor((n - 1) * svs.low ** 2 + base) - 1
         q_hi = math.ceil((n - 1) * svs.high ** 2 + base) + 1
-        for q in range(max(q_lo, 0), q_hi + 1):
+        for q in range(max(q_lo, 0, q_min), q_hi + 1):
             if (q - total) % 2:
                 continue  # x^2 and x have the same parity, so Q and S do
             var = (q - base) / (n - 1)

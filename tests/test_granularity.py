@@ -33,6 +33,14 @@ def test_grim_brown_heathers_example():
     assert grim("5.19", 28, items=3).verdict == "consistent" and 436 in grim("5.19", 28, items=3).fits
 
 
+def test_grimmer_refuses_a_sum_of_squares_below_the_least_possible():
+    # 27 whole numbers with total 37 (mean 1.370): the least sum of squares is 17 ones and ten 2s,
+    # 17 + 40 = 57 (SD 0.492); an SD printed 0.1 would need a sum of squares near 51
+    assert grimmer("1.4", "0.1", 27).verdict == "inconsistent"
+    assert grimmer("1.4", "0.5", 27).verdict == "consistent"
+    assert all(q >= 57 for t, q in grimmer("1.4", "0.5", 27).fits if t == 37)
+
+
 def test_grimmer_hand_worked():
     assert grimmer("3.00", "1.58", 5).verdict == "consistent"
     assert (15, 55) in grimmer("3.00", "1.58", 5).fits

@@ -155,6 +155,11 @@ Check kinds (the ``check`` column)
     For each set of arms compared in the paper (comparisons and estimates), the arm sizes add up to
     the study's total or to the size of another arm (``consistent``); ``unverifiable`` when an arm
     size is not printed or the sum matches no printed size.
+``grim``, ``grimmer``
+    For a mean (SD) of an item whose values are whole numbers (``continuous.values`` =
+    ``integer``): can a whole-number total over the group size give the printed mean (GRIM, Brown
+    & Heathers 2017), and can such whole numbers also have the printed SD (GRIMMER, Anaya 2016)?
+    ``unverifiable`` when the group size is not printed (:mod:`helpers.audit.grim`).
 
 What the ``detail`` sentences say (verdicts are never changed by them)
 ---------------------------------------------------------------------
@@ -197,14 +202,14 @@ import pandas as pd
 from helpers.audit.common import (CHECKS, COLUMNS, CONSEQUENCES, FAMILIES, VERDICTS, _REQUIRED,
                                   _location_key, _missing)
 from helpers.audit.common import (CHECK_WORDS, INSPECT_SR, VERDICT_WORDS)
-from helpers.audit import duplicates, estimates, percentages, pvalues, sums
+from helpers.audit import duplicates, estimates, grim, percentages, pvalues, sums
 
 #: the check families, in the order they run (a later family may use what an earlier one left in
 #: the shared state: the p-value checks use the counts that printed percentages allow). Adding a
 #: check kind means adding a module with a ``run(pkg, arm_n, out, state)`` function, listing it
 #: here, and adding its names to CHECKS, INSPECT_SR, FAMILIES and CHECK_WORDS in
 #: :mod:`helpers.audit.common`.
-REGISTRY = (percentages, pvalues, estimates, duplicates, sums)
+REGISTRY = (percentages, pvalues, estimates, duplicates, sums, grim)
 
 __all__ = ["COLUMNS", "VERDICTS", "CHECKS", "CONSEQUENCES", "INSPECT_SR", "FAMILIES", "CHECK_WORDS",
            "VERDICT_WORDS", "run_audit", "summary", "account", "count", "questions",
@@ -402,6 +407,10 @@ def _question(r) -> str:
                     "Could you confirm the model behind the estimate, interval and p?")
         return (f"{where}: the printed p = {r.reported} does not agree with the printed estimate "
                 "and interval. Could you confirm the three numbers?")
+    if r.check in ("grim", "grimmer"):
+        what = "mean" if r.check == "grim" else "mean and SD"
+        return (f"{where}: no {what} of whole numbers over the group prints as {r.reported}. Could "
+                "you confirm the summary and the number of patients it covers?")
     if r.check == "duplicate":
         return (f"{where}: the value printed here ({r.reported}) differs from the one in "
                 f"{r.basis.replace('compared with ', '')}. Which is correct?")

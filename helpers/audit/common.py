@@ -24,12 +24,12 @@ CONSEQUENCES = ("", "none", "p crosses 0.05", "CI crosses the null", "direction"
 #: every check name (documented in the module docstring)
 CHECKS = ("percent", "percent-reachable", "arm-sum", "p-fisher", "p-chisq", "p-chisq-yates",
           "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest01", "p-ttest", "p-median", "p-model", "crude-ratio",
-          "ci-centre", "ci-p", "duplicate", "n-sum")
+          "ci-centre", "ci-p", "duplicate", "n-sum", "grim", "grimmer")
 
 #: the INSPECT-SR check (Wilkinson et al. 2025, medRxiv 10.1101/2025.09.03.25334905, domain 4
 #: "Inspecting results in the study") each check kind contributes to
 INSPECT_SR = {
-    **dict.fromkeys(("percent", "percent-reachable"),
+    **dict.fromkeys(("percent", "percent-reachable", "grim", "grimmer"),
                     "4.8 impossible means or percentages of integer data"),
     **dict.fromkeys(("arm-sum", "n-sum"), "4.6 inconsistent numbers of participants"),
     **dict.fromkeys(("p-fisher", "p-chisq", "p-chisq-yates", "p-rxc-fisher", "p-rxc-chisq", "p-rule",
@@ -45,6 +45,7 @@ FAMILIES = {
     "p-rule": "choice of test",
     **dict.fromkeys(("crude-ratio", "ci-centre", "ci-p"), "estimates and intervals"),
     "duplicate": "duplicates",
+    **dict.fromkeys(("grim", "grimmer"), "means of whole numbers"),
 }
 
 #: the plain-words question each check asks, and the verdicts in words: the book's one vocabulary
