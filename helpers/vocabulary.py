@@ -63,6 +63,7 @@ CHECK_QUESTIONS: dict[str, str] = {
     "ci-p": "Does the p implied by the confidence interval match the printed p?",
     "duplicate": "Is a number printed twice (for example abstract and table) the same both times?",
     "n-sum": "Do the sizes of the compared groups add up to the study total (or to a larger group)?",
+    "subset-n": "Is a printed denominator (e.g. the patients with follow-up imaging) at most the size of the group it is part of?",
     "grim": "For an item whose values are whole numbers (a count, a score): can any total over the group size give the printed mean (the GRIM test)?",
     "grimmer": "For such an item: can whole numbers over the group size have both the printed mean and the printed SD (the GRIMMER test)?",
 }
@@ -87,6 +88,7 @@ CHECK_SHORT: dict[str, str] = {
     "ci-p": "Does the p implied by the CI match the printed p?",
     "duplicate": "Does a number printed in two places agree?",
     "n-sum": "Do the group sizes add up to the total?",
+    "subset-n": "Is a subset's denominator at most its group's size?",
     "grim": "Can a mean of whole numbers over the group print as this mean (GRIM)?",
     "grimmer": "Can whole numbers over the group have this mean and this SD (GRIMMER)?",
 }

@@ -155,6 +155,9 @@ Check kinds (the ``check`` column)
     For each set of arms compared in the paper (comparisons and estimates), the arm sizes add up to
     the study's total or to the size of another arm (``consistent``); ``unverifiable`` when an arm
     size is not printed or the sum matches no printed size.
+``subset-n``
+    A printed or stated denominator of a proportion (patients with follow-up imaging, say) is a
+    subset of its arm: ``consistent`` when it is at most the arm's size, ``inconsistent`` otherwise.
 ``grim``, ``grimmer``
     For a mean (SD) of an item whose values are whole numbers (``continuous.values`` =
     ``integer``): can a whole-number total over the group size give the printed mean (GRIM, Brown
@@ -407,6 +410,9 @@ def _question(r) -> str:
                     "Could you confirm the model behind the estimate, interval and p?")
         return (f"{where}: the printed p = {r.reported} does not agree with the printed estimate "
                 "and interval. Could you confirm the three numbers?")
+    if r.check == "subset-n":
+        return (f"{where}: the denominator {r.reported} is larger than the group it is part of. "
+                "Could you confirm the denominator and the group size?")
     if r.check in ("grim", "grimmer"):
         what = "mean" if r.check == "grim" else "mean and SD"
         return (f"{where}: no {what} of whole numbers over the group prints as {r.reported}. Could "

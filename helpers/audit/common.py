@@ -24,14 +24,14 @@ CONSEQUENCES = ("", "none", "p crosses 0.05", "CI crosses the null", "direction"
 #: every check name (documented in the module docstring)
 CHECKS = ("percent", "percent-reachable", "arm-sum", "p-fisher", "p-chisq", "p-chisq-yates",
           "p-rxc-fisher", "p-rxc-chisq", "p-rule", "p-ttest01", "p-ttest", "p-median", "p-model", "crude-ratio",
-          "ci-centre", "ci-p", "duplicate", "n-sum", "grim", "grimmer")
+          "ci-centre", "ci-p", "duplicate", "n-sum", "subset-n", "grim", "grimmer")
 
 #: the INSPECT-SR check (Wilkinson et al. 2025, medRxiv 10.1101/2025.09.03.25334905, domain 4
 #: "Inspecting results in the study") each check kind contributes to
 INSPECT_SR = {
     **dict.fromkeys(("percent", "percent-reachable", "grim", "grimmer"),
                     "4.8 impossible means or percentages of integer data"),
-    **dict.fromkeys(("arm-sum", "n-sum"), "4.6 inconsistent numbers of participants"),
+    **dict.fromkeys(("arm-sum", "n-sum", "subset-n"), "4.6 inconsistent numbers of participants"),
     **dict.fromkeys(("p-fisher", "p-chisq", "p-chisq-yates", "p-rxc-fisher", "p-rxc-chisq", "p-rule",
                      "p-ttest01", "p-ttest", "p-median", "p-model", "crude-ratio", "ci-centre",
                      "ci-p", "duplicate"), "4.9 errors in the statistical results"),
@@ -39,7 +39,7 @@ INSPECT_SR = {
 #: the family ("kind of finding") of each check, the grouping every page counts by
 FAMILIES = {
     **dict.fromkeys(("percent", "percent-reachable"), "percentages"),
-    **dict.fromkeys(("arm-sum", "n-sum"), "sums"),
+    **dict.fromkeys(("arm-sum", "n-sum", "subset-n"), "sums"),
     **dict.fromkeys(("p-fisher", "p-chisq", "p-chisq-yates", "p-rxc-fisher", "p-rxc-chisq",
                      "p-ttest01", "p-ttest", "p-median", "p-model"), "p-values"),
     "p-rule": "choice of test",
@@ -115,7 +115,7 @@ def _ours(text: str) -> str:
 
 
 #: checks whose agreement is an exact equality of counts (no rounding involved)
-_EXACT = frozenset({"n-sum", "arm-sum"})
+_EXACT = frozenset({"n-sum", "arm-sum", "subset-n"})
 
 
 def _row(out, study, location, item, check, reported, recomputed, verdict, detail, basis="",

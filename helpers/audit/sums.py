@@ -1,4 +1,6 @@
-"""Check family ``n-sum``: the sizes of compared arms against the study total (see :mod:`helpers.audit`)."""
+"""Check families ``n-sum`` (the sizes of compared arms against the study total) and ``subset-n``
+(a printed denominator, such as the patients with follow-up imaging, against the size of the arm
+it is a subset of); see :mod:`helpers.audit`."""
 
 from __future__ import annotations
 
@@ -48,6 +50,34 @@ def _n_sum_rows(pkg: Mapping, arm_n: dict, out: list) -> None:
                  "printed arm size.")
 
 
+def _subset_rows(pkg: Mapping, arm_n: dict, out: list) -> None:
+    """A printed or stated denominator of a proportion is a subset of its arm: it cannot exceed
+    the arm's size. One row per (location, item, arm, denominator) that differs from the arm's
+    size; categories share theirs."""
+    seen = set()
+    props = pkg["proportions"]
+    for r in props.itertuples(index=False):
+        if r.total_basis not in ("printed", "stated") or _missing(r.total):
+            continue
+        n = arm_n.get((r.study, r.arm))
+        key = (r.study, r.location, r.item, r.arm, int(r.total))
+        if _missing(n) or key in seen:
+            continue
+        seen.add(key)
+        total, n = int(r.total), int(n)
+        if total == n:
+            continue  # the whole arm, not a subset of it: nothing to check beyond the percent row
+        label = f"{r.item} ({r.arm})"
+        if total <= n:
+            _row(out, r.study, r.location, label, "subset-n", f"{total}", f"at most {n}", "consistent",
+                 f"The denominator {total} is at most the size {n} of the arm '{r.arm}' it is part of.")
+        else:
+            _row(out, r.study, r.location, label, "subset-n", f"{total}", f"at most {n}", "inconsistent",
+                 f"The denominator {total} exceeds the size {n} of the arm '{r.arm}' it is part of: "
+                 "a subset of the arm cannot be larger than the arm.", "tried: the arm size from arms.csv")
+
+
 def run(pkg, arm_n: dict, out: list, state: dict) -> None:
     """Registry entry."""
     _n_sum_rows(pkg, arm_n, out)
+    _subset_rows(pkg, arm_n, out)

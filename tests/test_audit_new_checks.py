@@ -1,4 +1,5 @@
-"""The audit's GRIM and GRIMMER rows (helpers.audit.grim): means and SDs of whole-number items.
+"""The audit's GRIM and GRIMMER rows (helpers.audit.grim), means and SDs of whole-number items, and
+its subset-n rows (helpers.audit.sums), denominators of subsets of an arm.
 
 Hand-worked: 27 patients' retrieval attempts with mean 1.4 (SD 0.5) fit a total of 37 (1.370 ->
 1.4) and a sum of squares of 57 (SD 0.492 -> 0.5); a mean of 1.45 is impossible for 27 whole
@@ -66,3 +67,27 @@ def test_missing_n_is_unverifiable_and_non_integer_items_are_skipped(pkg):
     assert list(none["check"]) == ["grim"] and list(none["verdict"]) == ["unverifiable"]
     assert "not printed" in none["detail"].iloc[0]
     assert _audit_of_row(pkg, rid, values=pd.NA).empty
+
+
+def test_subset_denominator_cannot_exceed_its_arm(pkg):
+    """subset-n (helpers.audit.sums): a printed denominator smaller than its arm is a subset and
+    consistent; the same row with a denominator above the arm's size is inconsistent; a
+    denominator equal to the arm's size is the whole arm and gets no row."""
+    audit = run_audit(pkg)
+    rows = audit[audit["check"] == "subset-n"]
+    assert len(rows) >= 1 and set(rows["verdict"]) == {"consistent"} and set(rows["basis"]) == {"exact"}
+    props = pkg["proportions"].copy()
+    subset = props[props["total_basis"].isin(["printed", "stated"]) & props["total"].notna()]
+    arms = pkg["arms"].set_index(["study", "arm"])["n"]
+    r = next(r for r in subset.itertuples() if r.total < arms[(r.study, r.arm)])
+    n = int(arms[(r.study, r.arm)])
+    same = (props["study"] == r.study) & (props["item"] == r.item) & (props["arm"] == r.arm) \
+        & (props["location"] == r.location)
+    props.loc[same, "total"] = n + 5
+    props.loc[same, "count"] = props.loc[same, "count"].clip(upper=n + 5)
+    bad = run_audit({**pkg, "proportions": props}, study=r.study)
+    bad = bad[(bad["check"] == "subset-n") & (bad["item"] == f"{r.item} ({r.arm})")]
+    assert list(bad["verdict"]) == ["inconsistent"] and list(bad["reported"]) == [str(n + 5)]
+    props.loc[same, "total"] = n
+    whole = run_audit({**pkg, "proportions": props}, study=r.study)
+    assert whole[(whole["check"] == "subset-n") & (whole["item"] == f"{r.item} ({r.arm})")].empty
