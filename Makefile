@@ -88,8 +88,11 @@ serve: book
 	$(PY) tools/serve.py $(BUILD_DIR)/html
 
 # Scaffold a paper: data/<KEY>/ CSVs and resources, source stub, studies.csv row, chapter, toc, bib.
+# Scaffold, then execute: the new chapter gets its notebook, and the chapters whose inputs changed
+# (every page that lists the papers) are re-executed, so that `make test` passes at once.
 new-paper: $(STAMP)
 	$(PY) tools/new_paper.py $(KEY)
+	$(PY) tools/execute.py --jobs 2
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -634,8 +634,11 @@ def characteristics_table(pkg, appraisal) -> pd.DataFrame:
     for st in studies.index:
         shown = (str(trials.loc[st, "comparison"]).split("|") if st in trials.index
                  else list(dict.fromkeys(single.loc[single["study"] == st, "arm"])))
+        # a paper scaffolded by make new-paper has no arms (or pooled rows) yet
+        groups = (arm_text(arms, st, shown) if shown and st in set(arms.index.get_level_values("study"))
+                  else "none recorded yet")
         rows.append({"Study": str(studies.loc[st, "label"]), "Design and setting": design(studies, st),
-                     "Period": period(studies, st), "Groups (n)": arm_text(arms, st, shown)})
+                     "Period": period(studies, st), "Groups (n)": groups})
     return pd.DataFrame(rows)
 
 
@@ -648,11 +651,14 @@ def comparison_bias_table(pkg, appraisal) -> pd.DataFrame:
     studies = _table(pkg, "studies").set_index("study")
     _appraisal(appraisal)
     trials = appraisal["target_trial"].set_index("study")
+    appraised = set(appraisal["robins_i"]["study"]) | set(appraisal["jbi_case_series"]["study"])
     return pd.DataFrame([{
         "Study": str(studies.loc[st, "label"]),
         "Comparison": plain(str(studies.loc[st, "comparison"])),
         "Assignment and adjustment": trials.loc[st, "assignment"] if st in trials.index else "single arm: no comparison",
-        "Risk of bias (see the appraisal chapter)": rob_line(pkg, appraisal, st),
+        # a paper scaffolded by make new-paper is not appraised yet
+        "Risk of bias (see the appraisal chapter)": (rob_line(pkg, appraisal, st) if st in appraised
+                                                     else "not appraised yet"),
     } for st in studies.index])
 
 
@@ -665,6 +671,8 @@ def definitions_table(pkg) -> pd.DataFrame:
     """Per study: its definitions of the outcomes of :data:`DEFINED_OUTCOMES` (:func:`definition`)."""
     studies = _table(pkg, "studies").set_index("study")
     defs = _table(pkg, "definitions")
+    defined = set(defs["study"])  # a paper scaffolded by make new-paper has no definitions yet
     return pd.DataFrame([{"Study": str(studies.loc[st, "label"]),
-                          **{col: definition(defs, st, o) for o, col in DEFINED_OUTCOMES.items()}}
+                          **{col: (definition(defs, st, o) if st in defined else "not stated in the text we have")
+                             for o, col in DEFINED_OUTCOMES.items()}}
                          for st in studies.index])

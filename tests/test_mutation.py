@@ -36,6 +36,7 @@ def _smallest_studies(pkg, k):
     sizes = {s: sum(int((pkg[t]["study"] == s).sum()) for t in ("proportions", "comparisons",
                                                                  "continuous", "estimates"))
              for s in pkg["studies"]["study"]}
+    sizes = {s: n for s, n in sizes.items() if n}  # a paper scaffolded by make new-paper has none yet
     return sorted(sizes, key=lambda s: (sizes[s], s))[:k]
 
 

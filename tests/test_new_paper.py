@@ -135,4 +135,4 @@ def test_scaffolded_chapter_executes(repo):
     assert errors == []
     glued = {o["metadata"]["scrapbook"]["name"] for c in nb.cells for o in c.get("outputs", [])
              if "scrapbook" in o.get("metadata", {})}
-    assert {"label", "n_checks", "n_consistent"} <= glued
+    assert {"label", "audit_checks", "audit_consistent"} <= glued

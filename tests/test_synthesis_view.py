@@ -190,9 +190,17 @@ def test_studies_side_by_side(world):
     pkg, appraisal = world["pkg"], world["appraisal"]
     n = len(pkg["studies"])
     chars = sv.characteristics_table(pkg, appraisal)
-    assert len(chars) == n and chars["Groups (n)"].str.contains(r"\(n = \d+\)").all()
+    with_arms = pkg["studies"]["study"].isin(set(pkg["arms"]["study"])).to_numpy()
+    assert len(chars) == n and chars["Groups (n)"][with_arms].str.contains(r"\(n = \d+\)").all()
+    # a paper scaffolded by make new-paper (no arms, no appraisal yet) is listed, and says so
+    assert (chars["Groups (n)"][~with_arms] == "none recorded yet").all()
     bias = sv.comparison_bias_table(pkg, appraisal)
     assert len(bias) == n and list(bias["Study"]) == list(chars["Study"])
+    no_arms = {**pkg, "studies": pd.concat([pkg["studies"], pkg["studies"].iloc[[0]].assign(
+        study="notyet0000", label="Notyet 0000")], ignore_index=True)}
+    assert sv.characteristics_table(no_arms, appraisal)["Groups (n)"].iloc[-1] == "none recorded yet"
+    assert sv.comparison_bias_table(no_arms, appraisal).iloc[-1, -1] == "not appraised yet"
+    assert set(sv.definitions_table(no_arms).iloc[-1, 1:]) == {"not stated in the text we have"}
     defs = sv.definitions_table(pkg)
     assert list(defs.columns) == ["Study", *sv.DEFINED_OUTCOMES.values()] and len(defs) == n
     with pytest.raises(ValueError, match="pkg"):

@@ -127,6 +127,22 @@ def plan(root: Path, key: str, *, label: str | None = None, year: int | None = N
     writer.writeheader()
     writer.writerows(rows)
     files["data/studies.csv"] = out.getvalue()
+    # 3b. claims.csv row (the landing page's "What we found"), in the same order: a placeholder
+    # that quotes the source stub, under the skeleton's "Cannot tell" heading
+    with open(root / "data" / "claims.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        claim_fields, claims = list(reader.fieldnames or []), list(reader)
+    order = [r["study"] for r in rows]
+    claims.append({**{f: "" for f in claim_fields}, "study": key, "location": "Abstract",
+                   "claim": f"TODO: paste the text of {label} here", "verdict": "Cannot tell",
+                   "reason": "Scaffolded by make new-paper: replace with the paper's main claim, quoted, "
+                             "and the chapter's verdict."})
+    claims.sort(key=lambda r: order.index(r["study"]) if r["study"] in order else len(order))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=claim_fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(claims)
+    files["data/claims.csv"] = out.getvalue()
     # 4. chapter, toc line, bibliography stub
     files[f"chapters/{key}.md"] = (TEMPLATE.read_text(encoding="utf-8")
                                    .replace("@KEY@", key).replace("@LABEL@", label))
@@ -142,8 +158,8 @@ def plan(root: Path, key: str, *, label: str | None = None, year: int | None = N
     toc.insert(after + 1, f"{indent}- file: chapters/{key}")
     files["_toc.yml"] = "\n".join(toc) + "\n"
     bib = (root / "references.bib").read_text(encoding="utf-8").rstrip("\n")
-    files["references.bib"] = bib + (f"\n\n@misc{{{key},\n  author = {{TODO}},\n  title  = {{TODO: title of "
-                                     f"{label}}},\n  year   = {{{year or 'TODO'}}},\n  note   = {{TODO: "
+    files["references.bib"] = bib + (f"\n\n@misc{{{key},\n  keywords = {{re-analysed}},\n  author = {{TODO}},\n  title  = {{{{TODO: full citation of "
+                                     f"{label}}}}},\n  year   = {{{year or 'TODO'}}},\n  note   = {{TODO: "
                                      "journal, volume, pages and DOI}\n}\n")
     return files
 
