@@ -215,12 +215,9 @@ def rob_line(pkg, appraisal, study) -> str:
     jbi = _studies(appraisal["jbi_case_series"], study)
     if not jbi.empty:
         s = jbi_summary(jbi).iloc[0]
-        scope = ""
-        studies = pkg.get("studies") if hasattr(pkg, "get") else None
-        if studies is not None and "text_scope" in studies.columns:
-            row = studies[studies["study"] == study]
-            if not row.empty and str(row["text_scope"].iloc[0]) == "abstract":
-                scope = ", judged on the abstract alone"
+        studies = pkg["studies"]
+        scope = (", judged on the abstract alone" if "text_scope" in studies.columns and
+                 (studies.loc[studies["study"] == study, "text_scope"] == "abstract").any() else "")
         return f"Appraisal as a case series (JBI checklist): {s['yes']} of {s['of']} items met{scope}."
     raise ValueError(f"study {study!r} has no risk-of-bias appraisal")
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from helpers import vocabulary as vocab
+from helpers.formatting import md_escape
 
 #: columns of the reader's table (:func:`reader_table`), in order
 READER_COLUMNS = ("Paper", "Where", "Item (as printed)", "Check", "In plain words", "As printed",
@@ -40,14 +41,6 @@ def _audit(audit) -> pd.DataFrame:
     if not isinstance(audit, pd.DataFrame) or not set(COLUMNS) <= set(audit.columns):
         raise ValueError(f"audit must be a DataFrame with the columns {COLUMNS} (run_audit() returns one)")
     return audit
-
-
-def md_escape(text: str) -> str:
-    """``text`` with Markdown's emphasis and code marks (``*``, ``_``, backtick) escaped, so that a
-    paper's footnote asterisks print as asterisks."""
-    if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__}")
-    return re.sub(r"([*_`])", r"\\\1", text)
 
 
 def plural(n: int, word: str) -> str:

@@ -15,9 +15,11 @@ input that is not a finite number (a NaN would otherwise print as "nan" in a rea
 
 from __future__ import annotations
 
+import re
+
 from helpers.validation import check_finite
 
-__all__ = ["MINUS", "num", "signed", "interval", "estimate_ci", "percent", "p_value"]
+__all__ = ["MINUS", "num", "signed", "interval", "estimate_ci", "percent", "p_value", "md_escape"]
 
 MINUS = "\u2212"
 
@@ -89,3 +91,11 @@ def p_value(p, decimals: int = 3) -> str:
     if p < floor:
         return f"< {floor:.{decimals}f}"
     return f"{p:.{decimals}f}"
+
+
+def md_escape(text: str) -> str:
+    """``text`` with Markdown's emphasis and code marks (``*``, ``_``, backtick) escaped, so that a
+    paper's footnote asterisks print as asterisks."""
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__}")
+    return re.sub(r"([*_`])", r"\\\1", text)

@@ -589,7 +589,7 @@ KIND_OVERRIDES.update({
     ("chapter.claim", "text"): "text",
     ("audit_view.item_in_words", "check"): "choice",
     ("audit_view.findings_markdown", "verdict"): "choice",
-    ("audit_view.md_escape", "text"): "text",
+    ("formatting.md_escape", "text"): "text",
     ("audit_view.plural", "n"): "count",
     ("audit_view.plural", "word"): "text",
     ("chapter.claim_equal", "actual"): "skip",  # any objects: compared with ==, by design
@@ -803,7 +803,7 @@ CALLS.update({
                                                       study=None),
     "audit_view.findings_markdown": lambda: dict(audit=_book("audit"), package=_book("pkg"), verdict="inconsistent"),
     "audit_view.item_in_words": lambda: dict(package=_book("pkg"), study=_study(), item="Age (rs)", check="percent"),
-    "audit_view.md_escape": lambda: dict(text="IVT** (n)"),
+    "formatting.md_escape": lambda: dict(text="IVT** (n)"),
     "audit_view.paper_labels": lambda: dict(package=_book("pkg")),
     "audit_view.plural": lambda: dict(n=3, word="finding"),
     "audit_view.questions_by_paper_markdown": lambda: dict(audit=_book("audit"), package=_book("pkg")),

@@ -195,11 +195,12 @@ deterministic; :func:`summary` keeps the same study order.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Mapping
 
 import pandas as pd
+
+from helpers.formatting import md_escape
 
 
 from helpers.audit.common import (CHECKS, COLUMNS, CONSEQUENCES, FAMILIES, VERDICTS, _REQUIRED,
@@ -461,8 +462,7 @@ def questions_markdown(study: str, audit=None) -> str:
     for i, r in enumerate(q.itertuples(index=False), 1):
         lead = (f"**Changes a conclusion ({r.consequence}).** " if r.consequence not in ("none", "")
                 else "")
-        text = re.sub(r"([*_`])", r"\\\1", f"{r.question}")
-        ev = re.sub(r"([*_`])", r"\\\1", r.evidence)
+        text, ev = md_escape(f"{r.question}"), md_escape(r.evidence)
         lines.append(f"{i}. {lead}{text} *Evidence ({r.check}):* {ev}")
     return "\n".join(lines)
 

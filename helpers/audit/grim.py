@@ -12,11 +12,10 @@ See :mod:`helpers.audit` for the table.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from helpers.audit.common import _missing, _row, _s
-import math
-
 from helpers.granularity import MAX_N, grim, grimmer
 from helpers.printed import agrees, as_printed
 
