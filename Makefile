@@ -59,8 +59,12 @@ book: execute
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 NBVAL := $(if $(NOTEBOOKS),--nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS))
 
+# One OpenBLAS thread per process: two pytest workers (each starting notebook kernels) already fill
+# two cores, and OpenBLAS's idle threads spin while they wait for work, so its default of one
+# thread per core made the fast tier spend about a quarter of its CPU time spinning. The stored
+# outputs are checked under OpenBLAS's own threading by `make test-portable`.
 test: install
-	$(VENV)/bin/pytest -n 2 --dist loadfile $(NBVAL) tests
+	OPENBLAS_NUM_THREADS=1 $(VENV)/bin/pytest -n 2 --dist loadfile --no-loadscope-reorder $(NBVAL) tests
 
 # Slow tier: the tests marked slow (reference loops, second executions) and every property test
 # again with the thorough hypothesis budget (tests/conftest.py).

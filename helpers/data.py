@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import math
 import re
@@ -621,7 +622,33 @@ def load_package(root=None, *, provenance: bool = False) -> dict[str, pd.DataFra
     return out
 
 
+_FRICTIONLESS_RESULTS: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _package_digest(root: Path) -> str:
+    """SHA-256 over the relative path and bytes of every file under ``root``, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _frictionless_problems(root: Path) -> list[str]:
+    """The Frictionless validator's problems, one line each; remembered per folder and content.
+
+    The validator takes about a second per package. Its result is a function of the files under
+    ``root`` alone, so within one process a folder whose every file is byte-identical to a
+    validated one gets the stored result (keyed on the folder and :func:`_package_digest`);
+    changing any file, or a file's name, validates again.
+    """
+    key = (str(Path(root).resolve()), _package_digest(Path(root)))
+    if key not in _FRICTIONLESS_RESULTS:
+        _FRICTIONLESS_RESULTS[key] = tuple(_run_frictionless(Path(root)))
+    return list(_FRICTIONLESS_RESULTS[key])
+
+
+def _run_frictionless(root: Path) -> list[str]:
     from frictionless import Package  # imported here: slow to import, needed only for validation
 
     paths = {r.get("name"): r.get("path") for r in _descriptor(root).get("resources", [])}

@@ -61,6 +61,28 @@ execute.apply_kernel_env(ROOT)
 nbval_figures = _load_tool("nbval_figures")
 
 
+def _schedule_class(item) -> int:
+    """0: the book build and browser walk (one unit of ~20 s); 1: units that run notebook kernels;
+    2: the rest."""
+    path = Path(str(item.fspath))
+    if path.name == "test_book_site.py":
+        return 0
+    if path.suffix == ".ipynb" or path.name == "test_notebooks.py":
+        return 1
+    return 2
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest units first, so that two workers finish together (the Makefile runs pytest-xdist
+    with ``--dist loadfile --no-loadscope-reorder``, which hands out files in this order). Within a
+    class, files with more tests come first, as pytest-xdist's own reordering would do."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[str(item.fspath)] = counts.get(str(item.fspath), 0) + 1
+    order = {id(item): i for i, item in enumerate(items)}
+    items.sort(key=lambda item: (_schedule_class(item), -counts[str(item.fspath)], str(item.fspath), order[id(item)]))
+
+
 def pytest_configure(config):
     if not config.pluginmanager.has_plugin("nbval_figures"):
         config.pluginmanager.register(nbval_figures, "nbval_figures")

@@ -29,7 +29,11 @@ import yaml
 from conftest import ROOT, _load_tool
 from helpers import site as site_module
 
+# The walk drives Debian's chromium-headless-shell (the Blink of /usr/bin/chromium without the
+# browser's UI layer: what Playwright itself runs for headless pages; about a third less CPU per
+# page), or /usr/bin/chromium where only that is installed. The PDF test needs the full browser.
 CHROMIUM = Path("/usr/bin/chromium")
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
 serve = _load_tool("serve")
 build_identity = _load_tool("build_identity")
 
@@ -277,6 +281,17 @@ NO_MOTION = """document.addEventListener('DOMContentLoaded', () => {
 });"""
 
 
+def _settles(locator, state: str, timeout: float = 2000) -> bool:
+    """Whether ``locator`` reaches ``state`` ("visible" or "hidden") within ``timeout`` ms."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        locator.wait_for(state=state, timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def _nav_link(page, scope: str, target: str):
     """The link inside ``scope`` that points to ``target`` (absolute URL), as a locator."""
     index = page.evaluate(
@@ -288,8 +303,9 @@ def _nav_link(page, scope: str, target: str):
 @pytest.fixture(scope="module")
 def walk(site):
     """Walk every TOC page at both widths, going from page to page through the menu; record."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium absent (.ci/run installs it)")
+    browser_path = next((p for p in (HEADLESS_SHELL, CHROMIUM) if p.exists()), None)
+    if browser_path is None:
+        pytest.skip("neither /usr/bin/chromium-headless-shell nor /usr/bin/chromium (.ci/run installs both)")
     from playwright.sync_api import sync_playwright
 
     server, base = serve.start_server(site.html)
@@ -303,7 +319,7 @@ def walk(site):
             # request is recorded (without holding it up, as a route handler would for ~9 s in
             # all), so a page asking a third-party host fails the test below.
             browser = pw.chromium.launch(
-                executable_path=str(CHROMIUM),
+                executable_path=str(browser_path),
                 args=["--headless", "--no-sandbox", "--disable-gpu",
                       "--disable-background-networking", "--disable-component-update",
                       "--disable-sync", "--no-first-run",
@@ -339,11 +355,9 @@ def walk(site):
                     sidebar = page.locator("#pst-primary-sidebar")
                     shown = sidebar.is_visible()
                     toggle.click()
-                    page.wait_for_timeout(300)
-                    hidden = not sidebar.is_visible()
+                    hidden = _settles(sidebar, "hidden")
                     toggle.click()
-                    page.wait_for_timeout(300)
-                    report.sidebar_toggle = (shown, hidden, sidebar.is_visible())
+                    report.sidebar_toggle = (shown, hidden, _settles(sidebar, "visible"))
                 for i, name in enumerate(pages):
                     url = urljoin(base, f"{name}.html")
                     if i:  # reach this page through the menu of the previous one
@@ -368,7 +382,10 @@ def walk(site):
                     if page.locator(".math, mjx-container").count():
                         page.wait_for_selector("mjx-container", timeout=15000)
                     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-                    page.wait_for_timeout(50)
+                    # Images inside a dropdown may start loading only when it opens: wait until
+                    # every image has finished (loaded or failed), then record which failed.
+                    page.wait_for_function("Array.from(document.images).every(i => i.complete)",
+                                           timeout=10000)
                     images = page.eval_on_selector_all(
                         "img", "els => els.map(e => [e.src, e.complete && e.naturalWidth > 0])")
                     report.pages[(width_name, name)] = SimpleNamespace(

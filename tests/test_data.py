@@ -161,10 +161,29 @@ def _problems(root: Path, full: bool = False) -> str:
     return str(info.value)
 
 
-@pytest.mark.parametrize("full", [False, True], ids=["load_package", "validate_package"])
-def test_count_above_total_rejected(pkg, full):
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """One copy with three independent errors, for the tests that need the Frictionless pass (about
+    1 s per package; helpers.data remembers its result for byte-identical files, so the tests
+    below share one pass): a count above its total (line 2 of Al Kasab's proportions), an unknown
+    study key (line 2 of Guo's comparisons) and an arm slug against the pattern (Baek's arm
+    'Follow Up', line 3 of arms.csv and line 7 of proportions.csv). Do not modify it."""
+    dest = tmp_path_factory.mktemp("planted") / "data"
+    shutil.copytree(ROOT, dest)
+    _edit(dest / "alkasab2025" / "proportions.csv", 2, count="200")
+    _edit(dest / "guo2023" / "comparisons.csv", 2, study="nobody1999")
+    _edit(dest / "baek2022" / "arms.csv", 3, arm="Follow Up")
+    _edit(dest / "baek2022" / "proportions.csv", 7, arm="Follow Up")
+    return dest
+
+
+def test_count_above_total_rejected(pkg):
     _edit(pkg / "alkasab2025" / "proportions.csv", 2, count="200")
-    assert "data/alkasab2025/proportions.csv:2: count 200 is above total 111" in _problems(pkg, full)
+    assert "data/alkasab2025/proportions.csv:2: count 200 is above total 111" in _problems(pkg)
+
+
+def test_count_above_total_rejected_by_full_validation(planted):
+    assert "data/alkasab2025/proportions.csv:2: count 200 is above total 111" in _problems(planted, full=True)
 
 
 @pytest.mark.parametrize("full", [False], ids=["load_package"])
@@ -195,10 +214,21 @@ def test_unknown_study_key_rejected(pkg, full):
     assert "data/guo2023/comparisons.csv:2: unknown study key 'nobody1999' (not in studies.csv)" in _problems(pkg, full)
 
 
-def test_unknown_study_key_also_found_by_frictionless(pkg):
-    _edit(pkg / "guo2023" / "comparisons.csv", 2, study="nobody1999")
-    problems = hd._frictionless_problems(pkg)
+def test_unknown_study_key_also_found_by_frictionless(planted):
+    problems = hd._frictionless_problems(planted)
     assert any(p.startswith("data/guo2023/comparisons.csv:2:") and "foreign-key" in p for p in problems), problems
+
+
+def test_frictionless_result_is_reused_only_for_identical_files(pkg, monkeypatch):
+    runs = []
+    monkeypatch.setattr(hd, "_run_frictionless", lambda root: runs.append(root) or [f"run {len(runs)}"])
+    assert hd._frictionless_problems(pkg) == ["run 1"]
+    assert hd._frictionless_problems(pkg) == ["run 1"] and len(runs) == 1  # same bytes: reused
+    _edit(pkg / "baek2022" / "arms.csv", 2, n="79")
+    assert hd._frictionless_problems(pkg) == ["run 2"]  # one changed field: validated again
+    (pkg / "baek2022" / "arms.csv").rename(pkg / "baek2022" / "arms2.csv")
+    assert hd._frictionless_problems(pkg) == ["run 3"]  # a renamed file: validated again
+    assert hd._package_digest(pkg) != hd._package_digest(ROOT)
 
 
 @pytest.mark.parametrize("full", [False, "no-frictionless"], ids=["load_package", "validate_package"])
@@ -244,11 +274,9 @@ def test_not_a_number_and_bad_enum_rejected(pkg):
     assert "data/guo2023/proportions.csv:2: total_basis 'guessed' is not one of" in msg
 
 
-def test_pattern_violation_found_by_frictionless(pkg):
+def test_pattern_violation_found_by_frictionless(planted):
     """A constraint only the Frictionless pass checks (the arm slug pattern)."""
-    _edit(pkg / "baek2022" / "arms.csv", 3, arm="Follow Up")
-    _edit(pkg / "baek2022" / "proportions.csv", 7, arm="Follow Up")
-    msg = _problems(pkg, full=True)
+    msg = _problems(planted, full=True)
     assert "data/baek2022/arms.csv:3: arm:" in msg and "constraint-error" in msg
 
 
@@ -272,13 +300,13 @@ def test_every_problem_is_listed(pkg):
     assert all(":" in p for p in err.problems)
 
 
-def test_cli_validate_fails_on_bad_copy(pkg, capsys):
+def test_cli_validate_fails_on_bad_copy(planted, capsys):
     # In-process (the entry point `python -m helpers.data` itself is run by test_cli_summary): a
     # second interpreter start-up would cost more than the validation.
-    _edit(pkg / "alkasab2025" / "proportions.csv", 2, count="200")
-    assert hd.main(["--validate", "--root", str(pkg)]) == 1
+    assert hd.main(["--validate", "--root", str(planted)]) == 1
     err = capsys.readouterr().err
     assert "alkasab2025/proportions.csv:2: count 200 is above total 111" in err
+    assert "baek2022/arms.csv:3: arm:" in err  # the Frictionless pass's finding too
 
 
 def test_root_argument_checked(tmp_path):
