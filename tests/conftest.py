@@ -86,3 +86,34 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_configure(config):
     if not config.pluginmanager.has_plugin("nbval_figures"):
         config.pluginmanager.register(nbval_figures, "nbval_figures")
+    _start_forked_kernels(config)
+
+
+def _start_forked_kernels(config) -> None:
+    """nbval's kernels forked from one process that imported the libraries (tools/fork_kernel.py).
+
+    Only in a process that runs notebooks (a pytest-xdist worker, or pytest without workers) and
+    only with ``--nbval``; ``REVIEW_FORK_KERNELS=0`` turns it off (each kernel then starts Python
+    and imports everything itself, as tools/execute.py does). The kernel spec ``python3`` is
+    replaced for this process and the kernels it starts, through ``JUPYTER_PATH``.
+    """
+    if not getattr(config.option, "nbval", False) or os.environ.get("REVIEW_FORK_KERNELS") == "0":
+        return
+    if os.environ.get("PYTEST_XDIST_WORKER") is None and getattr(config.option, "numprocesses", None):
+        return  # the pytest-xdist controller runs no test
+    import shutil
+    import tempfile
+
+    fork_kernel = _load_tool("fork_kernel")
+    folder = Path(tempfile.mkdtemp(prefix="review-kernels-"))
+    socket_path = str(folder / "zygote.sock")
+    fork_kernel.write_kernel_spec(folder, socket_path)
+    zygote = fork_kernel.start_zygote(socket_path, cwd=ROOT, log=folder / "zygote.log")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
+
+    def stop():
+        zygote.kill()
+        zygote.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    config.add_cleanup(stop)
