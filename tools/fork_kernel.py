@@ -64,12 +64,20 @@ def _become_kernel(request: dict) -> None:
     sys.argv = ["ipykernel_launcher", *request["argv"]]
     from ipykernel import kernelapp
 
+    code = 1
     try:
         kernelapp.launch_new_instance(argv=request["argv"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - to the zygote's log, since os._exit skips the usual report
+        import traceback
+
+        traceback.print_exc()
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(0)
+        os._exit(code)  # never return into the zygote's loop
 
 
 def serve(path: str) -> None:
@@ -83,7 +91,8 @@ def serve(path: str) -> None:
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(16)
-    kernels: dict[socket.socket, int] = {}
+    kernels: dict[socket.socket, int] = {}  # launcher connection -> its kernel's pid
+    killed: set[int] = set()  # kernels killed because their launcher went away, not yet reaped
     parent = os.getppid()
     while True:
         if os.getppid() != parent:  # the pytest process that started us is gone: so are we
@@ -109,10 +118,8 @@ def serve(path: str) -> None:
                 client.sendall(f"{pid}\n".encode())
             else:  # the launcher went away (it sends nothing else): its kernel goes too
                 pid = kernels.pop(conn)
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                os.kill(pid, signal.SIGKILL)  # not yet reaped, so the pid is still this child's
+                killed.add(pid)
                 conn.close()
         for conn, pid in list(kernels.items()):
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -124,11 +131,9 @@ def serve(path: str) -> None:
                     pass
                 conn.close()
                 del kernels[conn]
-        try:  # reap kernels whose launcher had already gone
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        except ChildProcessError:
-            pass
+        for pid in list(killed):  # reap only our own: waitpid(-1) could take a tracked kernel's status
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                killed.discard(pid)
 
 
 def launch(path: str, argv: list[str]) -> int:
