@@ -58,6 +58,9 @@ def examples(n: int) -> int:
 execute = _load_tool("execute")
 execute.apply_kernel_env(ROOT)
 
+gc_tuning = _load_tool("gc_tuning")
+gc_tuning.collect_less()
+
 nbval_figures = _load_tool("nbval_figures")
 
 
@@ -81,6 +84,27 @@ def pytest_collection_modifyitems(session, config, items):
         counts[str(item.fspath)] = counts.get(str(item.fspath), 0) + 1
     order = {id(item): i for i, item in enumerate(items)}
     items.sort(key=lambda item: (_schedule_class(item), -counts[str(item.fspath)], str(item.fspath), order[id(item)]))
+
+
+@pytest.fixture(scope="session")
+def _real_audit_once():
+    from helpers.audit import run_audit
+
+    return run_audit()
+
+
+@pytest.fixture()
+def real_audit(_real_audit_once):
+    """``run_audit()`` of this repository's data package, computed once per test process (about
+    half a second each time); each test gets its own copy. tests/test_audit.py::test_deterministic
+    still runs the audit a second time and compares."""
+    return _real_audit_once.copy()
+
+
+def pytest_collection_finish(session):
+    """The test modules and their libraries are imported: freeze them out of the collector's
+    full passes (tools/gc_tuning.py)."""
+    gc_tuning.freeze_survivors()
 
 
 def pytest_configure(config):

@@ -88,6 +88,10 @@ def serve(path: str) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in PRELOAD:
         importlib.import_module(name)
+    import gc_tuning  # tools/, this script's folder
+
+    gc_tuning.collect_less()  # inherited by every kernel, with the frozen imports
+    gc_tuning.freeze_survivors()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(16)
