@@ -40,6 +40,7 @@ import json
 import math
 import re
 import sys
+from collections import namedtuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -319,8 +320,12 @@ def _convert(value: str, ftype: str):
     return value
 
 
-def _typed_frame(header, rows, lines, schema, label, problems) -> pd.DataFrame:
-    """Convert one resource to a typed DataFrame, applying the schema's field constraints."""
+def _typed_frame(header, rows, lines, schema, label, problems, records: list | None = None) -> pd.DataFrame:
+    """Convert one resource to a typed DataFrame, applying the schema's field constraints.
+
+    With ``records``, also append each row to it as a named tuple of the typed values (``None``
+    for an empty cell) with ``row_file`` and ``row_line``: the cross-field rules read those, since
+    iterating a DataFrame's nullable columns costs a pandas call per cell."""
     fields = {f["name"]: f for f in schema["fields"]}
     expected = list(fields)
     if header and header != expected:
@@ -329,34 +334,46 @@ def _typed_frame(header, rows, lines, schema, label, problems) -> pd.DataFrame:
         problems.append(f"{label}:1: header differs from schema: missing {missing}, unexpected {extra}"
                         if missing or extra else f"{label}:1: columns not in schema order {expected}")
     columns = {name: [] for name in expected}
+    # each field's rules looked up once, not once per cell
+    specs = [(name, columns[name], field.get("type", "string"), field.get("constraints", {}))
+             for name, field in fields.items()]
+    specs = [(name, column, ftype, bool(cons.get("required")), cons.get("enum"), cons.get("minimum"),
+              cons.get("maximum"), cons) for name, column, ftype, cons in specs]
     for row, line in zip(rows, lines):
-        for name, field in fields.items():
+        for name, column, ftype, required, enum, minimum, maximum, cons in specs:
             raw = row.get(name, "")
-            ftype = field.get("type", "string")
-            cons = field.get("constraints", {})
             if raw == "":
-                if cons.get("required"):
+                if required:
                     problems.append(f"{label}:{line}: {name} is required but empty")
-                columns[name].append(None)
+                column.append(None)
                 continue
-            try:
-                value = _convert(raw, ftype)
-            except ValueError as exc:
-                problems.append(f"{label}:{line}: {name}: {exc} (type {ftype})")
-                columns[name].append(None)
-                continue
-            if "enum" in cons and value not in cons["enum"]:
+            if ftype == "string":
+                value = raw
+            else:
+                try:
+                    value = _convert(raw, ftype)
+                except ValueError as exc:
+                    problems.append(f"{label}:{line}: {name}: {exc} (type {ftype})")
+                    column.append(None)
+                    continue
+            if enum is not None and value not in enum:
                 problems.append(f"{label}:{line}: {name} {value!r} is not one of {cons['enum']}")
-            if "minimum" in cons and value < cons["minimum"]:
+            if minimum is not None and value < minimum:
                 problems.append(f"{label}:{line}: {name} {value} is below the minimum {cons['minimum']}")
-            if "maximum" in cons and value > cons["maximum"]:
+            if maximum is not None and value > maximum:
                 problems.append(f"{label}:{line}: {name} {value} is above the maximum {cons['maximum']}")
-            columns[name].append(value)
-    frame = pd.DataFrame({name: pd.Series(values, dtype=_DTYPES[fields[name].get("type", "string")])
-                          for name, values in columns.items()})
-    frame["row_file"] = pd.Series([label] * len(frame), dtype="string")
-    frame["row_line"] = pd.Series(lines, dtype="Int64")
-    return frame
+            column.append(value)
+    # pandas arrays, not Series: a DataFrame built from Series aligns their indexes (several
+    # times slower, and the package is read once per test copy)
+    data = {name: pd.array(values, dtype=_DTYPES[fields[name].get("type", "string")])
+            for name, values in columns.items()}
+    data["row_file"] = pd.array([label] * len(lines), dtype="string")
+    data["row_line"] = pd.array(list(lines), dtype="Int64")
+    if records is not None:
+        record = namedtuple("Row", [*expected, "row_file", "row_line"], rename=True)
+        records.extend(record(*values, label, line)
+                       for values, line in zip(zip(*columns.values()) if columns else [()] * len(lines), lines))
+    return pd.DataFrame(data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,7 +395,10 @@ def _shows(number: float, decimals: int, text: str) -> bool:
     return any(re.search(r"(?<![\d.])" + re.escape(c) + r"(?![\d])", text) for c in candidates)
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problems: list) -> None:
+def _cross_checks(tables: dict[str, pd.DataFrame], records: dict[str, list], resource_study: dict,
+                  problems: list) -> None:
+    """The rules across fields, rows and tables (``records``: each kind's rows, see
+    :func:`_typed_frame`)."""
     studies = tables["studies"]
     known = set(studies["study"].dropna())
     for key, group in studies.groupby("study", dropna=True):
@@ -387,10 +407,10 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
                 problems.append(f"{r['row_file']}:{r['row_line']}: duplicate study key {key!r}")
 
     # every table: known study, and the study matches the folder it lives in
-    for kind, frame in tables.items():
+    for kind in tables:
         if kind == "studies":
             continue
-        for r in frame.itertuples(index=False):
+        for r in records[kind]:
             study = r.study
             if _present(study) and study not in known:
                 problems.append(f"{r.row_file}:{r.row_line}: unknown study key {study!r} (not in studies.csv)")
@@ -400,10 +420,9 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
                                 f"study {expected!r}")
 
     # keys: (study, arm) in arms; id unique across the whole package
-    arms = tables["arms"]
     arm_sets: dict[str, set] = {}
     seen: dict[tuple, str] = {}
-    for r in arms.itertuples(index=False):
+    for r in records["arms"]:
         key = (r.study, r.arm)
         if key in seen:
             problems.append(f"{r.row_file}:{r.row_line}: duplicate arm key {r.study}+{r.arm} (first at {seen[key]})")
@@ -411,7 +430,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
         arm_sets.setdefault(r.study, set()).add(r.arm)
     ids: dict[str, str] = {}
     for kind in KINDS[2:]:
-        for r in tables[kind].itertuples(index=False):
+        for r in records[kind]:
             if not _present(r.id):
                 continue
             if r.id in ids:
@@ -423,7 +442,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
         if _present(arm) and _present(study) and arm not in arm_sets.get(study, set()):
             problems.append(f"{where}: unknown arm {arm!r} in {column} (not in {study}/arms.csv)")
 
-    for r in tables["proportions"].itertuples(index=False):
+    for r in records["proportions"]:
         where = f"{r.row_file}:{r.row_line}"
         arm_known(where, r.study, r.arm, "arm")
         if _present(r.count) and _present(r.total) and r.count > r.total:
@@ -453,7 +472,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
             if printed_rel != r.p_relation:
                 problems.append(f"{where}: p_relation {r.p_relation!r} disagrees with p_printed {r.p_printed!r}")
 
-    for r in tables["comparisons"].itertuples(index=False):
+    for r in records["comparisons"]:
         where = f"{r.row_file}:{r.row_line}"
         if _present(r.arms):
             parts = str(r.arms).split("|")
@@ -463,7 +482,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
                 arm_known(where, r.study, arm, "arms")
         p_checks(where, r)
 
-    for r in tables["continuous"].itertuples(index=False):
+    for r in records["continuous"]:
         where = f"{r.row_file}:{r.row_line}"
         arm_known(where, r.study, r.arm, "arm")
         if r.summary == "median_iqr" and _present(r.q1) and _present(r.q3):
@@ -476,7 +495,7 @@ def _cross_checks(tables: dict[str, pd.DataFrame], resource_study: dict, problem
             problems.append(f"{where}: centre {r.centre} with decimals {r.decimals} does not appear in "
                             f"printed {r.printed!r}")
 
-    for r in tables["estimates"].itertuples(index=False):
+    for r in records["estimates"]:
         where = f"{r.row_file}:{r.row_line}"
         if _present(r.ci_low) != _present(r.ci_high):
             problems.append(f"{where}: ci_low and ci_high must be given together")
@@ -513,6 +532,7 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
     descriptor = _descriptor(root)
     schemas: dict[str, dict] = {}
     parts: dict[str, list] = {kind: [] for kind in KINDS}
+    records: dict[str, list] = {kind: [] for kind in KINDS}
     resource_study: dict[str, str] = {}
     names = set()
     empty_schema = {"fields": []}
@@ -562,7 +582,7 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
                 problems.append(f"datapackage.json:0: resource {name!r} should be named {expected_name!r}")
             resource_study[label] = Path(path).parent.name
         header, rows, lines = _read_csv(root / path, label, problems)
-        parts[kind].append(_typed_frame(header, rows, lines, schema, label, problems))
+        parts[kind].append(_typed_frame(header, rows, lines, schema, label, problems, records[kind]))
     tables = {}
     for kind in KINDS:
         schema = schema_of(kind)
@@ -572,7 +592,7 @@ def _load_cached(root_str: str, fingerprint: tuple) -> tuple[dict, tuple]:
     if any(schema is empty_schema for schema in schemas.values()):
         return tables, tuple(problems)  # the cross-field rules need every column of every kind
     try:
-        _cross_checks(tables, resource_study, problems)
+        _cross_checks(tables, records, resource_study, problems)
     except (AttributeError, KeyError) as exc:  # a schema without a column the rules read
         problems.append(f"{root.name}/schemas:0: a table lacks a column the cross-field rules need "
                         f"({type(exc).__name__}: {' '.join(str(exc).split())[:120]})")
