@@ -57,6 +57,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from numbers import Real
 
 import numpy as np
@@ -331,9 +332,18 @@ def crude_fits(events_a, total_a, events_b, total_b, level: float = 0.95) -> lis
     check_work(na + nb, effects.MAX_EXACT_N, "the crude models (one is the conditional exact OR)",
                "total_a + total_b")
     level = check_level(level)
-    b, d = na - a, nb - c
-    if min(a, b, c, d) == 0:
+    if min(a, na - a, c, nb - c) == 0:
         raise ValueError("every cell of the 2x2 table must be positive for the crude RR/OR candidates")
+    return list(_crude_fits(int(a), int(na), int(c), int(nb), float(level)))
+
+
+@lru_cache(maxsize=512)
+def _crude_fits(a: int, na: int, c: int, nb: int, level: float) -> tuple[CrudeFit, ...]:
+    """:func:`crude_fits` on validated counts, remembered: a pure function of the table and the
+    level, and the audit, the chapters and the tests ask for the same tables again and again
+    (each call fits several profile likelihoods). The fits are frozen dataclasses; the caller
+    gets a new list each time."""
+    b, d = na - a, nb - c
     pa, pb = a / na, c / nb
     p_lr_bin = _binomial_lr_p(a, na, c, nb)
     out: list[CrudeFit] = []
@@ -396,7 +406,7 @@ def crude_fits(events_a, total_a, events_b, total_b, level: float = 0.95) -> lis
     out.append(CrudeFit("OR", "Firth penalised logistic", "profile penalised likelihood",
                         firth.estimate, firth.ci_low, firth.ci_high, p_firth,
                         "penalised likelihood ratio", p_lr_bin))
-    return out
+    return tuple(out)
 
 
 def crude_table(events_a, total_a, events_b, total_b, level: float = 0.95) -> pd.DataFrame:

@@ -69,8 +69,12 @@ def _implied_p_range(est, lo, hi, scale: str, level: float, mode: str, df: float
     over every true value of the printed estimate and bounds under ``mode``; with ``df`` the CI
     and the p use a t reference distribution with ``df`` degrees of freedom instead of the normal
     (the arithmetic of :func:`helpers.consistency.ci_p_check`)."""
-    dist = stats.norm if df is None else stats.t(df)
-    crit = float(dist.ppf(0.5 + level / 2))
+    # stats.t.ppf(q, df) rather than a frozen stats.t(df): freezing builds a docstring each time
+    if df is None:
+        ppf, sf = stats.norm.ppf, stats.norm.sf
+    else:
+        ppf, sf = functools.partial(stats.t.ppf, df=df), functools.partial(stats.t.sf, df=df)
+    crit = float(ppf(0.5 + level / 2))
     e1, e2 = _scaled(est, scale, mode)
     l1, l2 = _scaled(lo, scale, mode)
     h1, h2 = _scaled(hi, scale, mode)
@@ -79,7 +83,7 @@ def _implied_p_range(est, lo, hi, scale: str, level: float, mode: str, df: float
     se_max, se_min = (h2 - l1) / (2 * crit), (h1 - l2) / (2 * crit)
     z_min = abs_min / se_max
     z_max = math.inf if se_min <= 0 else abs_max / se_min
-    return float(2 * dist.sf(z_max)), float(2 * dist.sf(z_min))
+    return float(2 * sf(z_max)), float(2 * sf(z_min))
 
 
 def _t_df_that_fit(est, lo, hi, scale, level, pp: Printed) -> tuple[int, int] | None:
@@ -116,11 +120,6 @@ def _df_span(dfs: tuple[int, int]) -> str:
 
 #: subgroup labels that mean the whole comparison (no subset of the arms)
 _WHOLE = frozenset({"", "entire cohort", "all patients", "overall", "all", "whole cohort"})
-
-
-@functools.lru_cache(maxsize=256)
-def _crude_fits(a: int, na: int, c: int, nb: int):
-    return tuple(crude_fits(a, na, c, nb))
 
 
 def _crude_counts(e, props: pd.DataFrame, arm_labels: dict):
@@ -166,7 +165,7 @@ def _crude_rows(pkg: Mapping, out: list) -> dict:
             continue
         ((a, na, _), (c, nb, _)), loc = hit
         try:
-            fits = _crude_fits(a, na, c, nb)
+            fits = crude_fits(a, na, c, nb)  # remembered per table by helpers.crude_models
         except ValueError:
             continue
         lo, hi, _ = _ci_bounds(e)
