@@ -65,16 +65,37 @@ def item_in_words(package, study: str, item: str, check: str) -> str:
     (:func:`helpers.vocabulary.plain_item`; the CSV keeps them) and each group code replaced by
     the paper's group label from ``arms.csv``, both in a trailing ``(arm)`` and in the
     ``arm + arm`` items of the ``n-sum`` check."""
-    from helpers.audit import CHECKS
-
     studies, arms = _tables(package)
     if not isinstance(study, str) or study not in set(studies["study"]):
         raise ValueError(f"study must be a study key of studies.csv, got {study!r}")
+    return _item_words(_arm_labels(arms).get(study, {}), item, check)
+
+
+def _arm_labels(arms: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """``{study: {arm code: the paper's group label}}`` from ``arms.csv``."""
+    out: dict[str, dict[str, str]] = {}
+    for study, arm, label in zip(arms["study"], arms["arm"], arms["label"]):
+        out.setdefault(str(study), {})[str(arm)] = str(label)
+    return out
+
+
+def _arm_labels_of(audit: pd.DataFrame, package) -> dict[str, dict[str, str]]:
+    """:func:`_arm_labels` of the package, after checking that every study of ``audit`` is in it."""
+    studies, arms = _tables(package)
+    unknown = sorted(set(map(str, audit["study"])) - set(map(str, studies["study"])))
+    if unknown:
+        raise ValueError(f"study must be a study key of studies.csv, got {unknown[0]!r} (a study of the audit)")
+    return _arm_labels(arms)
+
+
+def _item_words(label: dict[str, str], item, check) -> str:
+    """:func:`item_in_words` with the study's ``{arm code: label}`` already looked up."""
+    from helpers.audit import CHECKS
+
     if not isinstance(item, str):
         raise ValueError(f"item must be a string, got {type(item).__name__}")
     if check not in CHECKS:
         raise ValueError(f"check must be one of the audit's checks {CHECKS}, got {check!r}")
-    label = {str(r.arm): str(r.label) for r in arms[arms["study"] == study].itertuples()}
     item = vocab.plain_item(item)
     if check == "n-sum":
         return "; ".join(label.get(a, a) for a in item.split(" + "))
@@ -93,10 +114,11 @@ def reader_table(audit, package) -> pd.DataFrame:
 
     audit = _audit(audit)
     labels = paper_labels(package)
+    arm_labels = _arm_labels_of(audit, package)
     return pd.DataFrame({
         "Paper": [labels.get(s, s) for s in audit["study"]],
         "Where": list(audit["location"]),
-        "Item (as printed)": [item_in_words(package, s, i, c)
+        "Item (as printed)": [_item_words(arm_labels.get(s, {}), i, c)
                               for s, i, c in zip(audit["study"], audit["item"], audit["check"])],
         "Check": list(audit["check"]),
         "In plain words": [CHECK_WORDS.get(c, c) for c in audit["check"]],
@@ -118,13 +140,15 @@ def findings_markdown(audit, package, *, verdict: str = "inconsistent") -> str:
         raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
     labels = paper_labels(package)
     rows = audit[audit["verdict"] == verdict]
+    arm_labels = _arm_labels_of(rows, package)
     if rows.empty:
         return f"No check of any paper is {verdict}."
     lines = []
     for study, g in rows.groupby("study", sort=False):
         lines.append(f"**{md_escape(labels.get(study, study))}** ({plural(len(g), 'finding')})\n")
+        arm_label = arm_labels.get(str(study), {})
         for r in g.itertuples(index=False):
-            item = item_in_words(package, r.study, r.item, r.check)
+            item = _item_words(arm_label, r.item, r.check)
             lines.append(f"- *{md_escape(r.location)}, {md_escape(item)}* (`{r.check}`): printed "
                          f"{md_escape(r.reported)}. {md_escape(r.detail)}")
         lines.append("")
