@@ -596,9 +596,9 @@ def test_percent_printed_either_way_is_consistent(real, total, data, mode):
 
 # --------------------------------------------------------------------------- the real package, CSV
 
-@pytest.fixture(scope="module")
-def audit(real):
-    return run_audit(real)
+@pytest.fixture()
+def audit(real_audit):
+    return real_audit
 
 
 def test_columns_and_verdicts(audit):

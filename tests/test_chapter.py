@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from helpers import chapter as ch
-from helpers.audit import run_audit
 from helpers.data import load_package
 from helpers.proportions import clopper_pearson, wilson
 from helpers.vocabulary import CHECK_SHORT, VERDICT_WORDS, arm_words
@@ -89,8 +88,8 @@ def test_design_facts_computed_from_studies_csv(pkg):
     assert not any(ch.design_facts(edited, s)["only_single_arm"] for s in studies.index)
 
 
-def test_audit_slice_in_words(pkg):
-    full = run_audit(pkg)
+def test_audit_slice_in_words(pkg, real_audit):
+    full = real_audit
     for s in pkg["studies"]["study"]:
         audit = full[full["study"] == s]
         table = ch.audit_slice(audit, arm_words(pkg, s), sort=True)

@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 from helpers import data as hd
-from helpers.audit import run_audit
 from helpers.rob import (DOMAINS, JBI_QUESTIONS, JUDGEMENTS, QUOTE_SEP, jbi_summary, load_appraisal,
                          overall_judgement, resolve_audit_links, robins_summary)
 
@@ -64,8 +63,8 @@ def test_overlap_pair_of_a_study_with_itself_is_reported(pkg):
         load_appraisal(pkg)
 
 
-def test_audit_links_resolve_to_one_row_each(tables):
-    audit = run_audit(hd.load_package())
+def test_audit_links_resolve_to_one_row_each(tables, real_audit):
+    audit = real_audit
     for kind in ("robins_i", "jbi_case_series"):
         links = resolve_audit_links(tables[kind], audit)
         n_links = sum(len([x for x in str(v).split(";") if x]) for v in tables[kind]["audit_links"].dropna())
