@@ -116,15 +116,17 @@ def pytest_configure(config):
 def _start_forked_kernels(config) -> None:
     """nbval's kernels forked from one process that imported the libraries (tools/fork_kernel.py).
 
-    Only in a process that runs notebooks (a pytest-xdist worker, or pytest without workers) and
-    only with ``--nbval``; ``REVIEW_FORK_KERNELS=0`` turns it off (each kernel then starts Python
-    and imports everything itself, as tools/execute.py does). The kernel spec ``python3`` is
-    replaced for this process and the kernels it starts, through ``JUPYTER_PATH``.
+    One zygote per test run, started by the process that starts the others: the pytest-xdist
+    controller (its workers inherit ``JUPYTER_PATH`` and share the zygote, which serves several
+    kernels at once), or pytest itself without workers. Only with ``--nbval``;
+    ``REVIEW_FORK_KERNELS=0`` turns it off (each kernel then starts Python and imports everything
+    itself, as tools/execute.py does). The kernel spec ``python3`` is replaced for this process
+    and the ones it starts, through ``JUPYTER_PATH``.
     """
     if not getattr(config.option, "nbval", False) or os.environ.get("REVIEW_FORK_KERNELS") == "0":
         return
-    if os.environ.get("PYTEST_XDIST_WORKER") is None and getattr(config.option, "numprocesses", None):
-        return  # the pytest-xdist controller runs no test
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        return  # a pytest-xdist worker: its controller started the zygote
     import shutil
     import tempfile
 

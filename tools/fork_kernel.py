@@ -16,8 +16,9 @@ Two roles:
   (see :func:`write_kernel_spec`): a small process that stands for the kernel towards
   jupyter_client, forwarding SIGINT and SIGTERM to it and exiting with its status.
 
-tests/conftest.py starts one zygote per pytest process when notebooks are collected and points
-``JUPYTER_PATH`` at a kernel spec named ``python3`` that launches through it.
+tests/conftest.py starts one zygote per test run (in the pytest-xdist controller, shared by its
+workers, or in pytest without workers) and points ``JUPYTER_PATH`` at a kernel spec named
+``python3`` that launches through it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from pathlib import Path
 #: the inline backend hooks itself into the IPython shell it finds then, which exists only in the
 #: kernel (so the figures would not be shown).
 PRELOAD = ("ipykernel.kernelapp", "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.figure",
-           "statsmodels.genmod.generalized_linear_model", "helpers.data", "helpers.audit")
+           "statsmodels.genmod.generalized_linear_model", "helpers.data", "helpers.audit",
+           "myst_nb.ext.glue", "tabulate")
 #: what ipykernel sets when MPLBACKEND is unset, before anything imports matplotlib
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: how long a launcher waits for the zygote to listen
