@@ -872,3 +872,13 @@ def test_ci_consequence_uses_the_printed_p_to_pick_the_odd_bound():
     assert _ci_consequence(est, lo, hi, "log", as_printed("0.282")) == "none"
     # a p that fits the other repair (through the upper bound) keeps that reading
     assert _ci_consequence(est, lo, hi, "log", as_printed("<0.001")) == "CI crosses the null"
+
+
+def test_audit_of_this_repository_is_remembered_but_each_caller_gets_a_copy(real):
+    first = run_audit(study="lee2025")
+    first.loc[:, "verdict"] = "changed by the caller"
+    again = run_audit(study="lee2025")
+    assert not (again["verdict"] == "changed by the caller").any()
+    pd.testing.assert_frame_equal(again, run_audit(real, study="lee2025"))  # the same as computing it
+    with pytest.raises(ValueError, match="study"):
+        run_audit(study=["lee2025"])

@@ -195,6 +195,7 @@ deterministic; :func:`summary` keeps the same study order.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Mapping
 
@@ -277,8 +278,26 @@ def run_audit(package=None, study: str | None = None) -> pd.DataFrame:
         the check kinds and the tolerance rule.
     """
     if package is None:
-        from helpers.data import load_package
-        package = load_package()
+        # this repository's data: remembered per study and per state of the files (the same key
+        # as helpers.data.load_package's cache), since a chapter asks for its study's audit twice
+        # (the questions box and the verdict counts); each caller gets its own copy
+        from helpers.data import _fingerprint, default_root
+
+        if study is not None and not isinstance(study, str):
+            raise ValueError(f"study must be a study key (a string), got {study!r}")
+        root = default_root()
+        return _audit_of_files(str(root), _fingerprint(root), study).copy()
+    return _run_audit(package, study)
+
+
+@functools.lru_cache(maxsize=16)
+def _audit_of_files(root: str, fingerprint: tuple, study: str | None) -> pd.DataFrame:
+    from helpers.data import load_package
+
+    return _run_audit(load_package(root), study)
+
+
+def _run_audit(package, study: str | None) -> pd.DataFrame:
     pkg = dict(_check_package(package))
     order = list(dict.fromkeys(pkg["studies"]["study"].astype(str)))
     if study is not None:
