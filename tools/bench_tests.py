@@ -42,6 +42,11 @@ def tracked_copy(dest: Path) -> None:
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
+    # A git checkout, as a clone is: some tests read git (the footer's commit, and which files are
+    # tracked and so never overwritten); without it those tests skip or fail in the copy.
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "bench copy"]):
+        subprocess.run(["git", *args], cwd=dest, check=True, capture_output=True)
     venv = ROOT / ".venv"
     if venv.exists():
         (dest / ".venv").symlink_to(venv)
