@@ -335,10 +335,11 @@ def _typed_frame(header, rows, lines, schema, label, problems, records: list | N
                         if missing or extra else f"{label}:1: columns not in schema order {expected}")
     columns = {name: [] for name in expected}
     # each field's rules looked up once, not once per cell
-    specs = [(name, columns[name], field.get("type", "string"), field.get("constraints", {}))
-             for name, field in fields.items()]
-    specs = [(name, column, ftype, bool(cons.get("required")), cons.get("enum"), cons.get("minimum"),
-              cons.get("maximum"), cons) for name, column, ftype, cons in specs]
+    specs = []
+    for name, field in fields.items():
+        cons = field.get("constraints", {})
+        specs.append((name, columns[name], field.get("type", "string"), bool(cons.get("required")),
+                      cons.get("enum"), cons.get("minimum"), cons.get("maximum"), cons))
     for row, line in zip(rows, lines):
         for name, column, ftype, required, enum, minimum, maximum, cons in specs:
             raw = row.get(name, "")
@@ -371,8 +372,8 @@ def _typed_frame(header, rows, lines, schema, label, problems, records: list | N
     data["row_line"] = pd.array(list(lines), dtype="Int64")
     if records is not None:
         record = namedtuple("Row", [*expected, "row_file", "row_line"], rename=True)
-        records.extend(record(*values, label, line)
-                       for values, line in zip(zip(*columns.values()) if columns else [()] * len(lines), lines))
+        values_by_row = zip(*columns.values()) if columns else [()] * len(lines)
+        records.extend(record(*values, label, line) for values, line in zip(values_by_row, lines))
     return pd.DataFrame(data)
 
 

@@ -86,19 +86,14 @@ def pytest_collection_modifyitems(session, config, items):
     items.sort(key=lambda item: (_schedule_class(item), -counts[str(item.fspath)], str(item.fspath), order[id(item)]))
 
 
-@pytest.fixture(scope="session")
-def _real_audit_once():
+@pytest.fixture()
+def real_audit():
+    """``run_audit()`` of this repository's data package: computed once per test process and
+    state of the files (run_audit remembers it; about half a second each time), a copy per test.
+    tests/test_audit.py::test_deterministic runs the audit twice from a package and compares."""
     from helpers.audit import run_audit
 
     return run_audit()
-
-
-@pytest.fixture()
-def real_audit(_real_audit_once):
-    """``run_audit()`` of this repository's data package, computed once per test process (about
-    half a second each time); each test gets its own copy. tests/test_audit.py::test_deterministic
-    still runs the audit a second time and compares."""
-    return _real_audit_once.copy()
 
 
 def pytest_collection_finish(session):

@@ -43,8 +43,8 @@ def main(argv: list[str]) -> int:
     """Run the console command ``argv`` (for example ``jupyter-book build ...``) in this process,
     with the collector set as for the tests."""
     if not argv:
-        print("usage: python tools/gc_tuning.py COMMAND [ARGS...] (a console script, e.g. jupyter-book)",
-              file=sys.stderr)
+        print("tools/gc_tuning.py:0: usage: python tools/gc_tuning.py COMMAND [ARGS...] (a console "
+              "script, e.g. jupyter-book)", file=sys.stderr)
         return 2
     from importlib.metadata import entry_points
 
