@@ -111,17 +111,20 @@ def pytest_configure(config):
 def _start_forked_kernels(config) -> None:
     """nbval's kernels forked from one process that imported the libraries (tools/fork_kernel.py).
 
-    One zygote per test run, started by the process that starts the others: the pytest-xdist
-    controller (its workers inherit ``JUPYTER_PATH`` and share the zygote, which serves several
-    kernels at once), or pytest itself without workers. Only with ``--nbval``;
+    One zygote per process that runs notebooks (a pytest-xdist worker, or pytest without
+    workers; not the controller, which runs no test), so that one zygote never forks two kernels
+    at once (a zygote shared by both workers, tried in stop 24 of issue #14, lost one kernel at
+    start-up in about 25 runs, ``Kernel died before replying to kernel_info``; the cause was not
+    found). A kernel's traceback in the zygote's log is printed at the end. Only with
+    ``--nbval``;
     ``REVIEW_FORK_KERNELS=0`` turns it off (each kernel then starts Python and imports everything
     itself, as tools/execute.py does). The kernel spec ``python3`` is replaced for this process
     and the ones it starts, through ``JUPYTER_PATH``.
     """
     if not getattr(config.option, "nbval", False) or os.environ.get("REVIEW_FORK_KERNELS") == "0":
         return
-    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
-        return  # a pytest-xdist worker: its controller started the zygote
+    if os.environ.get("PYTEST_XDIST_WORKER") is None and getattr(config.option, "numprocesses", None):
+        return  # the pytest-xdist controller runs no test
     import shutil
     import tempfile
 
@@ -135,6 +138,9 @@ def _start_forked_kernels(config) -> None:
     def stop():
         zygote.kill()
         zygote.wait()
+        log = (folder / "zygote.log").read_text(encoding="utf-8", errors="replace")
+        if "Traceback" in log:  # a kernel that failed: its traceback, before the folder goes
+            sys.stderr.write(f"\n--- kernel zygote log ({folder / 'zygote.log'}) ---\n{log[-4000:]}\n")
         shutil.rmtree(folder, ignore_errors=True)
 
     config.add_cleanup(stop)

@@ -16,9 +16,9 @@ Two roles:
   (see :func:`write_kernel_spec`): a small process that stands for the kernel towards
   jupyter_client, forwarding SIGINT and SIGTERM to it and exiting with its status.
 
-tests/conftest.py starts one zygote per test run (in the pytest-xdist controller, shared by its
-workers, or in pytest without workers) and points ``JUPYTER_PATH`` at a kernel spec named
-``python3`` that launches through it.
+tests/conftest.py starts one zygote per pytest process that runs notebooks (each xdist worker, or
+pytest without workers) and points ``JUPYTER_PATH`` at a kernel spec named ``python3`` that
+launches through it.
 """
 
 from __future__ import annotations
