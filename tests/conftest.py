@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -108,39 +109,69 @@ def pytest_configure(config):
     _start_forked_kernels(config)
 
 
-def _start_forked_kernels(config) -> None:
-    """nbval's kernels forked from one process that imported the libraries (tools/fork_kernel.py).
+#: the environment variable through which the pytest-xdist controller tells its workers where
+#: the kernels' master listens (tools/fork_kernel.py); each worker removes it from its own
+#: environment, so that a pytest run started by a test starts its own
+MASTER_ENV = "REVIEW_KERNEL_MASTER"
 
-    One zygote per process that runs notebooks (a pytest-xdist worker, or pytest without
-    workers; not the controller, which runs no test), so that one zygote never forks two kernels
-    at once (a zygote shared by both workers, tried in stop 24 of issue #14, lost one kernel at
-    start-up in about 25 runs, ``Kernel died before replying to kernel_info``; the cause was not
-    found). A kernel's traceback in the zygote's log is printed at the end. Only with
-    ``--nbval``;
+
+def _start_forked_kernels(config) -> None:
+    """nbval's kernels forked from processes that imported the libraries (tools/fork_kernel.py).
+
+    The process that starts the run (the pytest-xdist controller, or pytest without workers)
+    starts one *master*, which imports the libraries once. Each process that runs notebooks (an
+    xdist worker, or pytest without workers) asks it for its own zygote, a fork of the master
+    that forks that process's kernels one at a time; one zygote never forks two kernels at once
+    (a zygote shared by both workers, tried in stop 24 of issue #14, lost one kernel at start-up
+    in about 25 runs, ``Kernel died before replying to kernel_info``; the cause was not found).
+    A traceback in a zygote's or the master's log is printed at the end. Only with ``--nbval``;
     ``REVIEW_FORK_KERNELS=0`` turns it off (each kernel then starts Python and imports everything
-    itself, as tools/execute.py does). The kernel spec ``python3`` is replaced for this process
-    and the ones it starts, through ``JUPYTER_PATH``.
+    itself, as tools/execute.py does). The kernel spec ``python3`` is replaced for the worker and
+    the processes it starts, through ``JUPYTER_PATH``.
     """
     if not getattr(config.option, "nbval", False) or os.environ.get("REVIEW_FORK_KERNELS") == "0":
         return
-    if os.environ.get("PYTEST_XDIST_WORKER") is None and getattr(config.option, "numprocesses", None):
-        return  # the pytest-xdist controller runs no test
     import shutil
     import tempfile
 
     fork_kernel = _load_tool("fork_kernel")
+
+    def print_tracebacks(log: Path) -> None:
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        if "Traceback" in text:  # a kernel or zygote that failed: its traceback, before the folder goes
+            sys.stderr.write(f"\n--- kernel log ({log}) ---\n{text[-4000:]}\n")
+
+    controller = os.environ.get("PYTEST_XDIST_WORKER") is None and getattr(config.option, "numprocesses", None)
+    master_path = None if controller else os.environ.pop(MASTER_ENV, None)
+    if master_path is None:  # this process starts the run: the master is ours
+        folder = Path(tempfile.mkdtemp(prefix="review-master-"))
+        master_path = str(folder / "master.sock")
+        master = fork_kernel.start_master(master_path, cwd=ROOT, log=folder / "master.log")
+
+        def stop_master():
+            master.kill()
+            master.wait()
+            print_tracebacks(folder / "master.log")
+            shutil.rmtree(folder, ignore_errors=True)
+
+        config.add_cleanup(stop_master)
+        if controller:  # the workers, started after this, ask it for their zygotes
+            os.environ[MASTER_ENV] = master_path
+            return
     folder = Path(tempfile.mkdtemp(prefix="review-kernels-"))
     socket_path = str(folder / "zygote.sock")
     fork_kernel.write_kernel_spec(folder, socket_path)
-    zygote = fork_kernel.start_zygote(socket_path, cwd=ROOT, log=folder / "zygote.log")
+    request = fork_kernel.request_zygote(master_path, socket_path, log=folder / "zygote.log", watch=os.getpid())
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder), os.environ.get("JUPYTER_PATH")]))
 
     def stop():
-        zygote.kill()
-        zygote.wait()
-        log = (folder / "zygote.log").read_text(encoding="utf-8", errors="replace")
-        if "Traceback" in log:  # a kernel that failed: its traceback, before the folder goes
-            sys.stderr.write(f"\n--- kernel zygote log ({folder / 'zygote.log'}) ---\n{log[-4000:]}\n")
+        pid = fork_kernel.zygote_pid(request, timeout=5)
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)  # the master reaps it
+            except ProcessLookupError:
+                pass
+        print_tracebacks(folder / "zygote.log")
         shutil.rmtree(folder, ignore_errors=True)
 
     config.add_cleanup(stop)

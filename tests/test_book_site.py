@@ -273,6 +273,41 @@ FIGURES = """() => Array.from(document.querySelectorAll('.bd-article img')).map(
   src: i.src, alt: i.getAttribute('alt') || '', natural: i.naturalWidth,
   shown: i.getBoundingClientRect().width}))"""
 
+VERDICT_CLASSES = ("verdict-holds-up", "verdict-does-not-hold-up")
+
+# Polled until true: every dropdown open, MathJax's output present where the page has mathematics
+# and visible, and every image complete (loaded or failed).
+SETTLED = """() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  if (document.querySelector('.math, mjx-container')) {
+    const m = document.querySelector('mjx-container');
+    const box = m ? m.getBoundingClientRect() : null;  // "visible" as Playwright means it
+    if (!box || !box.width || !box.height || getComputedStyle(m).visibility === 'hidden') return false;
+  }
+  return Array.from(document.images).every(i => i.complete);
+}"""
+
+# Everything the walk records of a settled page, in one call. On the desktop pass also the
+# left-border colours of the verdict headings and every link's target.
+READ_PAGE = """({desktop, colours}) => {
+  const h1 = document.querySelector('h1');
+  const out = {
+    title: document.title, h1: h1 ? h1.innerText : '',
+    scrollWidth: document.documentElement.scrollWidth,
+    clipped: (""" + TABLE_CLIPS + """)(),
+    figures: (""" + FIGURES + """)(),
+    images: Array.from(document.querySelectorAll('img')).map(e => [e.src, e.complete && e.naturalWidth > 0]),
+    colours: {}, hrefs: []};
+  if (desktop) {
+    for (const cls of colours) {
+      const e = document.querySelector('.' + cls);
+      out.colours[cls] = e ? getComputedStyle(e).borderLeftColor : null;
+    }
+    out.hrefs = Array.from(document.querySelectorAll('a[href]')).map(e => e.href);
+  }
+  return out;
+}"""
+
 
 NO_MOTION = """document.addEventListener('DOMContentLoaded', () => {
   const style = document.createElement('style');
@@ -377,35 +412,26 @@ def walk(site):
                             if page.url.split("#")[0] != url:
                                 report.menu.append(f"{width_name}: menu link to {name} went to {page.url}")
                                 page.goto(url, wait_until="load")
-                    title = page.title()
-                    h1 = page.locator("h1").first.inner_text().strip().rstrip("#").strip()
-                    if page.locator(".math, mjx-container").count():
-                        page.wait_for_selector("mjx-container", timeout=15000)
-                    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-                    # Images inside a dropdown may start loading only when it opens: wait until
-                    # every image has finished (loaded or failed), then record which failed.
-                    page.wait_for_function("Array.from(document.images).every(i => i.complete)",
-                                           timeout=10000)
-                    images = page.eval_on_selector_all(
-                        "img", "els => els.map(e => [e.src, e.complete && e.naturalWidth > 0])")
+                    # One wait and one read per page (each call to the browser is a round trip
+                    # through Playwright's driver): the dropdowns opened, then the page settled
+                    # (MathJax typeset where the page has mathematics, and every image finished,
+                    # loaded or failed: images inside a dropdown may start loading only when it
+                    # opens), then everything the tests below look at, read at once.
+                    page.wait_for_function(SETTLED, timeout=15000)
+                    seen = page.evaluate(READ_PAGE, {"desktop": width_name == "desktop",
+                                                     "colours": list(VERDICT_CLASSES)})
                     report.pages[(width_name, name)] = SimpleNamespace(
-                        title=title, h1=h1, viewport=width,
-                        scroll_width=page.evaluate("document.documentElement.scrollWidth"),
-                        clipped_tables=page.evaluate(TABLE_CLIPS),
-                        figures=page.evaluate(FIGURES),
-                        broken=[src for src, ok in images if not ok],
+                        title=seen["title"], h1=seen["h1"].strip().rstrip("#").strip(), viewport=width,
+                        scroll_width=seen["scrollWidth"], clipped_tables=seen["clipped"],
+                        figures=seen["figures"], broken=[src for src, ok in seen["images"] if not ok],
                     )
-                    if width_name == "desktop":
-                        for cls in ("verdict-holds-up", "verdict-does-not-hold-up"):
-                            colour = page.evaluate(
-                                f"(() => {{const e = document.querySelector('.{cls}'); "
-                                "return e ? getComputedStyle(e).borderLeftColor : null})()")
-                            if colour:
-                                report.verdict_colours[cls] = colour
-                        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
-                            target, _ = urldefrag(href)
-                            if urlparse(target).netloc == host:
-                                internal.add(target)
+                    for cls, colour in seen["colours"].items():
+                        if colour:
+                            report.verdict_colours[cls] = colour
+                    for href in seen["hrefs"]:
+                        target, _ = urldefrag(href)
+                        if urlparse(target).netloc == host:
+                            internal.add(target)
             browser.close()
         # Every internal link resolves to a file of the built site (checked on disk: the server
         # maps each URL path to that file, and a request per link would cost seconds per page).

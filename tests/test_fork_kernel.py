@@ -58,3 +58,27 @@ def test_a_killed_launcher_takes_its_kernel_with_it():
     else:
         pytest.fail(f"kernel {pid} outlived its launcher")
     km.cleanup_resources()
+
+
+def _parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads process parents from /proc")
+def test_kernels_come_from_this_process_own_zygote_forked_from_the_run_master():
+    from jupyter_client.manager import start_new_kernel
+
+    from conftest import MASTER_ENV
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        kernel, zygote = map(int, _run(kc, "import os; print(os.getpid(), os.getppid())").split())
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    master = _parent_of(zygote)
+    run = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+    assert len({kernel, zygote, master, os.getpid()}) == 4
+    assert _parent_of(master) == run, "the master is started by the process that starts the run"
+    assert MASTER_ENV not in os.environ, "a pytest run started by a test must start its own master"

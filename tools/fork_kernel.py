@@ -6,19 +6,24 @@ one worker are instead forked from a *zygote*: a process that imported those lib
 no notebook code and holds no threads. Each fork is a fresh process, so no state passes from one
 notebook to the next; it only skips the imports.
 
-Two roles:
+Three kinds of process:
 
-* ``python tools/fork_kernel.py serve SOCKET`` is the zygote. It listens on the Unix socket
-  ``SOCKET``; each connection sends one JSON line ``{"argv", "env", "cwd"}``, gets the kernel's
-  process id back and, when the kernel exits, its exit status. A connection that closes first
+* ``python tools/fork_kernel.py master SOCKET`` imports the libraries once for a whole pytest run
+  (and computes :data:`WARM`), then forks one zygote per pytest process that asks for one
+  (:func:`request_zygote`). The zygotes of one run thus share the imports, copy-on-write, while
+  each forks the kernels of one pytest process only, one at a time.
+* A zygote (:func:`_serve_loop`) listens on the Unix socket its request names; each connection
+  sends one JSON line ``{"argv", "env", "cwd"}``, gets the kernel's process id back and, when the
+  kernel exits, its exit status. A connection that closes first
   (its launcher was killed) kills its kernel.
 * ``python tools/fork_kernel.py launch SOCKET -f CONNECTION_FILE`` is what the kernel spec runs
   (see :func:`write_kernel_spec`): a small process that stands for the kernel towards
   jupyter_client, forwarding SIGINT and SIGTERM to it and exiting with its status.
 
-tests/conftest.py starts one zygote per pytest process that runs notebooks (each xdist worker, or
-pytest without workers) and points ``JUPYTER_PATH`` at a kernel spec named ``python3`` that
-launches through it.
+tests/conftest.py starts the master in the process that starts the run (the xdist controller, or
+pytest without workers), asks it for one zygote per process that runs notebooks (each xdist
+worker, or pytest without workers) and points ``JUPYTER_PATH`` at a kernel spec named ``python3``
+that launches through that zygote.
 """
 
 from __future__ import annotations
@@ -40,6 +45,13 @@ from pathlib import Path
 PRELOAD = ("ipykernel.kernelapp", "numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.figure",
            "statsmodels.genmod.generalized_linear_model", "helpers.data", "helpers.audit",
            "myst_nb.ext.glue", "tabulate")
+#: what the master computes once, after the imports and before it forks any zygote: the data
+#: package and its full audit. Both are memoised by helpers/ on the state of the data files
+#: (helpers.data's fingerprint of paths, sizes and modification times), and the audit's model fits
+#: and Fisher p-values are pure functions remembered per table (functools.lru_cache), so a kernel
+#: that asks for them gets the result it would have computed itself, without computing it. A
+#: kernel whose data files changed after the master started computes afresh.
+WARM = (("helpers.data", "load_package"), ("helpers.audit", "run_audit"))
 #: what ipykernel sets when MPLBACKEND is unset, before anything imports matplotlib
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 #: how long a launcher waits for the zygote to listen
@@ -82,7 +94,8 @@ def _become_kernel(request: dict) -> None:
         os._exit(code)  # never return into the zygote's loop
 
 
-def serve(path: str) -> None:
+def _preload() -> None:
+    """Import :data:`PRELOAD`, call :data:`WARM` and freeze the survivors out of the collector (tools/gc_tuning.py)."""
     import importlib
 
     # matplotlib reads MPLBACKEND when it is imported; in each kernel ipykernel sets it before
@@ -90,10 +103,27 @@ def serve(path: str) -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in PRELOAD:
         importlib.import_module(name)
+    for module, function in WARM:
+        getattr(importlib.import_module(module), function)()
     import gc_tuning  # tools/, this script's folder
 
     gc_tuning.collect_less()  # inherited by every kernel, with the frozen imports
     gc_tuning.freeze_survivors()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _serve_loop(path: str, watch: int | None) -> None:
+    """Listen on ``path`` and fork one kernel per connection, one at a time. Return when the
+    process ``watch`` is gone (``None``: when this process's parent is)."""
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
     server.listen(16)
@@ -101,7 +131,8 @@ def serve(path: str) -> None:
     killed: set[int] = set()  # kernels killed because their launcher went away, not yet reaped
     parent = os.getppid()
     while True:
-        if os.getppid() != parent:  # the pytest process that started us is gone: so are we
+        if (os.getppid() != parent) if watch is None else not _alive(watch):
+            # the pytest process we fork for is gone: so are we
             for pid in kernels.values():
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -142,19 +173,73 @@ def serve(path: str) -> None:
                 killed.discard(pid)
 
 
-def launch(path: str, argv: list[str]) -> int:
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while True:  # the zygote may still be importing; the socket appears at bind(), before listen()
+def master(path: str) -> None:
+    """The zygotes' parent: import :data:`PRELOAD` once, then fork one zygote per request.
+
+    It listens on ``path`` before importing, so that a request made while it imports waits in
+    the socket's queue. Each connection sends one JSON line ``{"socket", "watch", "log"}`` and gets
+    the new zygote's process id back. The zygote (:func:`_serve_loop`) writes its output and its
+    kernels' to ``log``, forks kernels only for the process ``watch`` and ends when that process
+    is gone. The master ends when its own parent is.
+    """
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(16)
+    _preload()
+    zygotes: set[int] = set()
+    parent = os.getppid()
+    while os.getppid() == parent:
+        readable, _, _ = select.select([server], [], [], 0.1)
+        if readable:
+            client, _ = server.accept()
+            try:
+                request = json.loads(_recv_line(client))
+            except (ConnectionError, ValueError):
+                client.close()
+                continue
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                server.close()
+                client.close()
+                code = 1
+                try:
+                    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                    os.dup2(log, 1)
+                    os.dup2(log, 2)
+                    os.close(log)
+                    _serve_loop(request["socket"], watch=int(request["watch"]))
+                    code = 0
+                except BaseException:  # noqa: BLE001 - to the zygote's log, since os._exit skips the usual report
+                    import traceback
+
+                    traceback.print_exc()
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                    os._exit(code)
+            zygotes.add(pid)
+            try:
+                client.sendall(f"{pid}\n".encode())
+            except OSError:
+                pass
+            client.close()
+        for pid in list(zygotes):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                zygotes.discard(pid)
+    for pid in zygotes:  # our parent is gone
         try:
-            conn.connect(path)
-            break
-        except (FileNotFoundError, ConnectionRefusedError):
-            if time.monotonic() > deadline:
-                print(f"{__file__}:0: no kernel zygote listening on {path} after {STARTUP_TIMEOUT_S} s",
-                      file=sys.stderr)
-                return 1
-            time.sleep(0.01)
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def launch(path: str, argv: list[str]) -> int:
+    conn = _connect(path)
+    if conn is None:
+        print(f"{__file__}:0: no kernel zygote listening on {path} after {STARTUP_TIMEOUT_S} s", file=sys.stderr)
+        return 1
     conn.sendall((json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}) + "\n").encode())
     pid = int(_recv_line(conn))
 
@@ -172,6 +257,22 @@ def launch(path: str, argv: list[str]) -> int:
         return 1
 
 
+def _connect(path: str) -> socket.socket | None:
+    """A connection to the Unix socket ``path``, waiting up to :data:`STARTUP_TIMEOUT_S` for it
+    (a zygote may still be importing: the socket appears at bind(), before listen())."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while True:
+        try:
+            conn.connect(path)
+            return conn
+        except (FileNotFoundError, ConnectionRefusedError):
+            if time.monotonic() > deadline:
+                conn.close()
+                return None
+            time.sleep(0.01)
+
+
 def write_kernel_spec(folder: Path, socket_path: str) -> Path:
     """A ``kernels/python3/kernel.json`` under ``folder`` that launches through the zygote."""
     spec = folder / "kernels" / "python3"
@@ -183,23 +284,43 @@ def write_kernel_spec(folder: Path, socket_path: str) -> Path:
     return folder
 
 
-def start_zygote(socket_path: str, cwd: Path, log: Path) -> subprocess.Popen:
-    """Start the zygote (it imports :data:`PRELOAD`, then listens; :func:`launch` waits for it).
-
-    Its output and that of the kernels it forks (not the cells' output, which goes to the client)
-    are appended to ``log``.
-    """
+def start_master(socket_path: str, cwd: Path, log: Path) -> subprocess.Popen:
+    """Start the zygotes' parent (:func:`master`); its own output is appended to ``log``."""
     with open(log, "ab") as out:
-        return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "serve", socket_path], cwd=cwd,
+        return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "master", socket_path], cwd=cwd,
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
 
 
+def request_zygote(master_path: str, socket_path: str, log: Path, watch: int) -> socket.socket:
+    """Ask the master on ``master_path`` for a zygote listening on ``socket_path``, forking for the
+    process ``watch`` and writing to ``log``. Returns at once, without waiting for the master to
+    finish importing: read the zygote's process id from the returned connection with
+    :func:`zygote_pid` when it is needed."""
+    conn = _connect(master_path)
+    if conn is None:
+        raise RuntimeError(f"{__file__}:0: no kernel master listening on {master_path} after {STARTUP_TIMEOUT_S} s")
+    conn.sendall((json.dumps({"socket": socket_path, "watch": watch, "log": str(log)}) + "\n").encode())
+    return conn
+
+
+def zygote_pid(conn: socket.socket, timeout: float = STARTUP_TIMEOUT_S) -> int | None:
+    """The process id the master sent back on ``conn`` (from :func:`request_zygote`), or None if
+    it closed the connection or sent nothing within ``timeout`` seconds."""
+    conn.settimeout(timeout)
+    try:
+        return int(_recv_line(conn))
+    except (ConnectionError, OSError, ValueError):
+        return None
+    finally:
+        conn.close()
+
+
 if __name__ == "__main__":
-    if len(sys.argv) >= 3 and sys.argv[1] == "serve":
-        serve(sys.argv[2])
+    if len(sys.argv) >= 3 and sys.argv[1] == "master":
+        master(sys.argv[2])
     elif len(sys.argv) >= 3 and sys.argv[1] == "launch":
         sys.exit(launch(sys.argv[2], sys.argv[3:]))
     else:
-        print(f"{__file__}:0: usage: fork_kernel.py serve SOCKET | launch SOCKET -f CONNECTION_FILE",
+        print(f"{__file__}:0: usage: fork_kernel.py master SOCKET | launch SOCKET -f CONNECTION_FILE",
               file=sys.stderr)
         sys.exit(2)
